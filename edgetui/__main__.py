@@ -1,0 +1,5 @@
+"""Allows `python -m edgetui`."""
+
+from edgetui.cli import main
+
+raise SystemExit(main())

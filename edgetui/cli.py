@@ -1,0 +1,141 @@
+"""The `edgetui` command: the wizard by default, headless subcommands for scripts.
+
+Every subcommand takes `--root DIR` (read and write device files under DIR)
+and `--demo SCENARIO` (run against the simulated device). Reports print text,
+or one JSON object with `--json`. Exit codes are in `edgetui.exitcodes`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from edgetui import __version__, exitcodes
+from edgetui.device.root import DeviceRoot
+
+
+class UsageError(Exception):
+    """Bad usage or input: printed as one line, exit code 2."""
+
+
+@dataclass
+class Context:
+    """What every subcommand gets: the device root and the output form."""
+
+    root: DeviceRoot
+    json: bool
+    demo: str | None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Builds the argument parser for the wizard and every subcommand."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--root",
+        metavar="DIR",
+        default=None,
+        help="device root: read and write device files under DIR (default /)",
+    )
+    common.add_argument(
+        "--demo",
+        metavar="SCENARIO",
+        default=None,
+        help="run against a simulated device (see `edgetui demo --list`)",
+    )
+    parser = argparse.ArgumentParser(
+        prog="edgetui",
+        description="Update Azure IoT Edge on this device, step by step.",
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"edgetui {__version__}")
+    parser.add_argument(
+        "--ansi",
+        action="store_true",
+        help="use the terminal's 16 ANSI colours",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    detect = commands.add_parser(
+        "detect", parents=[common], help="show what is installed on the device"
+    )
+    detect.add_argument("--json", action="store_true", help="print one JSON object")
+
+    demo = commands.add_parser(
+        "demo", parents=[common], help="list the simulated devices"
+    )
+    demo.add_argument("--list", action="store_true", help="list the scenarios")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Runs edgetui and returns its exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        with _device_environment(args) as context:
+            return _dispatch(args, context)
+    except UsageError as error:
+        print(f"edgetui: {error}", file=sys.stderr)
+        return exitcodes.USAGE
+    except KeyboardInterrupt:
+        print("edgetui: aborted", file=sys.stderr)
+        return exitcodes.ABORTED
+
+
+def _dispatch(args: argparse.Namespace, context: Context) -> int:
+    if args.command is None:
+        return _run_wizard(args, context)
+    if args.command == "detect":
+        from edgetui.commands.detect import run_detect
+
+        return run_detect(context)
+    if args.command == "demo":
+        return _list_scenarios()
+    raise UsageError(f"unknown command: {args.command}")
+
+
+def _run_wizard(args: argparse.Namespace, context: Context) -> int:
+    from edgetui.ui.app import EdgeApp
+
+    app = EdgeApp(root=context.root, demo=context.demo, ansi=args.ansi)
+    result = app.run()
+    return int(result) if result is not None else exitcodes.OK
+
+
+def _list_scenarios() -> int:
+    from edgetui.sim import SCENARIOS
+
+    for name, scenario in SCENARIOS.items():
+        print(f"{name:12} {scenario.summary}")
+    return exitcodes.OK
+
+
+@contextlib.contextmanager
+def _device_environment(args: argparse.Namespace) -> Iterator[Context]:
+    """Sets up the device to work on: the host, a root directory, or a demo."""
+    json_output = bool(getattr(args, "json", False))
+    if args.demo is None:
+        root = args.root or "/"
+        if not Path(root).is_dir():
+            raise UsageError(f"--root {root}: no such directory")
+        yield Context(root=DeviceRoot(root), json=json_output, demo=None)
+        return
+
+    from edgetui.sim import SCENARIOS, launch
+
+    if args.demo not in SCENARIOS:
+        names = ", ".join(SCENARIOS)
+        raise UsageError(f"unknown demo scenario {args.demo!r}; choose one of {names}")
+    with launch(args.demo) as device:
+        saved = dict(os.environ)
+        os.environ.update(device.env)
+        try:
+            yield Context(root=DeviceRoot(device.root), json=json_output, demo=args.demo)
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)

@@ -1,0 +1,1 @@
+"""The headless subcommands behind `edgetui.cli`, one module each."""

@@ -1,0 +1,1 @@
+"""Probes that read a device into facts; they never change it."""

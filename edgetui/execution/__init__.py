@@ -1,0 +1,1 @@
+"""Runs a plan step by step, emits events and keeps the journal."""

@@ -1,0 +1,1 @@
+"""What changes the device: packages, configuration, backups, TPM rule, images."""

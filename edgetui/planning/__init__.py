@@ -1,0 +1,1 @@
+"""Pure planning: device facts and choices in, an upgrade plan out."""

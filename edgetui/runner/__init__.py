@@ -1,0 +1,1 @@
+"""The one door to processes: commands are data, running one yields events."""

@@ -1,0 +1,1 @@
+"""The simulated device behind `--demo` (standard library only)."""
