@@ -21,7 +21,13 @@ SUPPORT_ENDING_DAYS = 90
 """Warn this many days before a line's end of support."""
 
 HALF_INSTALLED_STATES = frozenset(
-    {"half-configured", "half-installed", "unpacked", "triggers-awaited"}
+    {
+        "half-configured",
+        "half-installed",
+        "unpacked",
+        "triggers-awaited",
+        "triggers-pending",
+    }
 )
 """dpkg states of a package whose installation stopped part way."""
 
@@ -96,6 +102,13 @@ def _package_state(facts: DeviceFacts) -> Iterator[DeviceWarning]:
             f"The {subsystem.package} package is {subsystem.state}: an earlier "
             "installation stopped part way. Run `sudo dpkg --configure -a`, "
             "then run edgetui again.",
+        )
+    elif subsystem.state == "reinst-required":
+        yield DeviceWarning(
+            "package-half-configured",
+            f"The {subsystem.package} package is broken and must be reinstalled. "
+            f"Run `sudo apt-get install --reinstall {subsystem.package}`, then "
+            "run edgetui again.",
         )
     elif subsystem.state == "config-files":
         yield DeviceWarning(
