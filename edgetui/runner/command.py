@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 
 @dataclass(frozen=True)
@@ -17,7 +17,12 @@ class PromptRule:
         pattern: matched against the tail of the output, terminal escapes
             stripped.
         choices: the answers the command accepts, first the default.
+        default: the answer Enter gives; a `default` group in `pattern`
+            (dpkg's `[default=N]`) overrides it.
         secret: the answer is never recorded (a password).
+        block_start: marks the first line of the block a prompt belongs to
+            (dpkg's `Configuration file '...'`), so the prompt's text can
+            carry the whole block.
     """
 
     kind: str
@@ -25,6 +30,7 @@ class PromptRule:
     choices: tuple[str, ...] = ()
     default: str | None = None
     secret: bool = False
+    block_start: re.Pattern[str] | None = None
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,41 @@
+"""Where edgetui keeps its transcript and logs."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT_STATE_DIRECTORY = Path("/var/log/edgetui")
+
+
+def state_directory(*, create: bool = True) -> Path:
+    """Finds, and by default creates, edgetui's state directory.
+
+    `EDGETUI_STATE_DIR` when set; `/var/log/edgetui` when root; otherwise
+    `$XDG_STATE_HOME/edgetui` (`~/.local/state/edgetui`). Created readable by
+    its owner only (0700).
+
+    Args:
+        create: make the directory when it is missing.
+
+    Returns:
+        The directory.
+
+    Raises:
+        OSError: it cannot be created.
+    """
+    directory = _chosen_directory()
+    if create:
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return directory
+
+
+def _chosen_directory() -> Path:
+    override = os.environ.get("EDGETUI_STATE_DIR")
+    if override:
+        return Path(override).expanduser()
+    if os.geteuid() == 0:
+        return ROOT_STATE_DIRECTORY
+    xdg = os.environ.get("XDG_STATE_HOME")
+    base = Path(xdg) if xdg and os.path.isabs(xdg) else Path.home() / ".local/state"
+    return base / "edgetui"
