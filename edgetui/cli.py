@@ -69,7 +69,47 @@ def build_parser() -> argparse.ArgumentParser:
         "demo", parents=[common], help="list the simulated devices"
     )
     demo.add_argument("--list", action="store_true", help="list the scenarios")
+    _add_operation_parsers(commands, common)
     return parser
+
+
+def _add_operation_parsers(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    common: argparse.ArgumentParser,
+) -> None:
+    """Adds the commands that check, change and verify one part of the device."""
+    json_flag = argparse.ArgumentParser(add_help=False)
+    json_flag.add_argument("--json", action="store_true", help="print one JSON object")
+    leaf = [common, json_flag]
+
+    config = commands.add_parser("config", help="the IoT Edge configuration file")
+    config_commands = config.add_subparsers(dest="config_command", metavar="WHAT")
+    config_commands.required = True
+    agent_image = config_commands.add_parser(
+        "agent-image",
+        parents=leaf,
+        help="show, check or set the edgeAgent image in /etc/aziot/config.toml",
+    )
+    target = agent_image.add_mutually_exclusive_group()
+    target.add_argument("--set", metavar="IMAGE", help="name this image")
+    target.add_argument(
+        "--line", metavar="MAJOR.MINOR", help="name the rolling tag of this line"
+    )
+    agent_image.add_argument(
+        "--check",
+        action="store_true",
+        help="compare only; exit 1 when the file needs a change",
+    )
+
+    tpm = commands.add_parser("tpm", help="TPM access for the IoT Edge TPM service")
+    tpm_commands = tpm.add_subparsers(dest="tpm_command", metavar="ACTION")
+    tpm_commands.required = True
+    tpm_commands.add_parser(
+        "check", parents=leaf, help="check the udev rule and the TPM device owners"
+    )
+    tpm_commands.add_parser(
+        "fix", parents=leaf, help="write the udev rule, apply it and verify"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -96,6 +136,25 @@ def _dispatch(args: argparse.Namespace, context: Context) -> int:
         return run_detect(context)
     if args.command == "demo":
         return _list_scenarios()
+    if args.command in _OPERATION_COMMANDS:
+        return _dispatch_operation(args, context)
+    raise UsageError(f"unknown command: {args.command}")
+
+
+_OPERATION_COMMANDS = ("config", "tpm")
+
+
+def _dispatch_operation(args: argparse.Namespace, context: Context) -> int:
+    if args.command == "config":
+        from edgetui.commands.config import run_agent_image
+
+        return run_agent_image(
+            context, image=args.set, line=args.line, check=args.check
+        )
+    if args.command == "tpm":
+        from edgetui.commands.tpm import run_tpm
+
+        return run_tpm(context, args.tpm_command)
     raise UsageError(f"unknown command: {args.command}")
 
 

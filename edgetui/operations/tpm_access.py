@@ -1,0 +1,419 @@
+"""The udev rule that lets the IoT Edge TPM service open `/dev/tpm0` and `/dev/tpmrm0`.
+
+IoT Edge 1.2+ runs `aziot-tpmd` as the user `aziottpm`; 1.0/1.1 used
+`iotedge`. `iotedge config import` does not touch the rule, so a migrated
+device still hands the TPM to `iotedge` and TPM provisioning fails with
+`Permission denied`. This module reads which owner the rules give each TPM
+device (in the order udev applies them), checks the device nodes, and writes
+the documented rule to `/etc/udev/rules.d/tpmaccess.rules`.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import logging
+import re
+import stat
+from dataclasses import dataclass, field
+
+from edgetui.device.config import (
+    TOML_PATH,
+    YAML_PATH,
+    ConfigSyntaxError,
+    summarize_toml,
+    summarize_yaml,
+)
+from edgetui.device.root import DeviceRoot
+from edgetui.device.tpm import parse_udev_rules
+from edgetui.operations.errors import OperationError, require_root
+from edgetui.operations.installed import InstalledEdge
+from edgetui.runner.command import Command
+from edgetui.runner.runner import Runner
+
+log = logging.getLogger(__name__)
+
+RULE_PATH = "/etc/udev/rules.d/tpmaccess.rules"
+RULE_DIRECTORIES = (
+    "/etc/udev/rules.d",
+    "/run/udev/rules.d",
+    "/usr/lib/udev/rules.d",
+    "/lib/udev/rules.d",
+)
+TPM_DEVICES = (("tpm0", "tpm"), ("tpmrm0", "tpmrm"))
+"""Each TPM device node and the udev subsystem it belongs to."""
+
+CURRENT_OWNER = "aziottpm"
+LEGACY_OWNER = "iotedge"
+
+_ASSIGNMENT = re.compile(
+    r'(?P<key>[A-Z_]+)(?:\{[^}]*\})?\s*(?P<op>==|!=|\+=|-=|:=|=)\s*"(?P<value>[^"]*)"'
+)
+
+
+@dataclass(frozen=True)
+class RuleFile:
+    """A udev rules file that names a TPM device.
+
+    Attributes:
+        path: its device path.
+        devices: the TPM kernel names it matches (`tpm0`, `tpmrm0`).
+        owner: the last `OWNER=` its TPM rules set, `None` when none does.
+    """
+
+    path: str
+    devices: tuple[str, ...]
+    owner: str | None
+
+
+@dataclass(frozen=True)
+class DeviceNode:
+    """A TPM device node and who may open it.
+
+    Attributes:
+        name: `tpm0` or `tpmrm0`.
+        present: the node exists under `/dev`.
+        owner: its owner's user name (or number when unknown).
+        group: its group's name (or number).
+        mode: its permission bits, `0o660`.
+    """
+
+    name: str
+    present: bool
+    owner: str | None = None
+    group: str | None = None
+    mode: int | None = None
+
+    @property
+    def path(self) -> str:
+        """The node's device path, `/dev/tpm0`."""
+        return f"/dev/{self.name}"
+
+    def grants(self, user: str) -> bool:
+        """True when `user` can read and write the node (as owner or group)."""
+        mode = self.mode or 0
+        if self.owner == user:
+            return mode & 0o600 == 0o600
+        return self.group == user and mode & 0o060 == 0o060
+
+
+@dataclass(frozen=True)
+class TpmAccess:
+    """What the rules and device nodes say, against what IoT Edge needs.
+
+    Attributes:
+        expected_owner: `aziottpm` (1.2+) or `iotedge` (1.0/1.1).
+        rule_files: every rules file that names a TPM device.
+        rule_owners: per device name, the owner udev ends up giving it
+            (the last `OWNER=` in udev's order), `None` when no rule does.
+        devices: the two device nodes.
+        tpm_attestation: the IoT Edge configuration provisions with the TPM.
+        problems: what is wrong, each with its next action; empty when fine.
+    """
+
+    expected_owner: str
+    rule_files: tuple[RuleFile, ...]
+    rule_owners: dict[str, str | None]
+    devices: tuple[DeviceNode, ...]
+    tpm_attestation: bool
+    problems: tuple[str, ...] = field(default=())
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing needs fixing."""
+        return not self.problems
+
+    @property
+    def any_device(self) -> bool:
+        """True when the device has a TPM node at all."""
+        return any(node.present for node in self.devices)
+
+    def names_needing_a_rule(self) -> list[str]:
+        """The devices a rule must cover: those present, else `tpm0`."""
+        present = [node.name for node in self.devices if node.present]
+        return present or ["tpm0"]
+
+
+def expected_owner_for(installed: InstalledEdge) -> str:
+    """Gives the user that must own the TPM: `iotedge` for 1.0/1.1, else `aziottpm`."""
+    return LEGACY_OWNER if installed.legacy else CURRENT_OWNER
+
+
+def rule_text(owner: str) -> str:
+    """Gives the documented rules file content for `owner`."""
+    mode = "0660" if owner == CURRENT_OWNER else "0600"
+    lines = [f"# allow {owner} access to tpm0 and tpmrm0 (written by edgetui)"]
+    for name, subsystem in TPM_DEVICES:
+        lines.append(
+            f'KERNEL=="{name}", SUBSYSTEM=="{subsystem}", '
+            f'OWNER="{owner}", MODE="{mode}"'
+        )
+    return "\n".join(lines) + "\n"
+
+
+def check_tpm_access(root: DeviceRoot, installed: InstalledEdge) -> TpmAccess:
+    """Reads the TPM rules and device nodes and says what is wrong.
+
+    Args:
+        root: the device root.
+        installed: the installed daemon, which decides the owner needed.
+
+    Returns:
+        The findings; `problems` is empty when TPM access is right or the
+        device neither has a TPM nor provisions with one.
+    """
+    owner = expected_owner_for(installed)
+    files = _rule_files(root)
+    access = TpmAccess(
+        expected_owner=owner,
+        rule_files=tuple(
+            rule for rule in (_rule_file(root, path) for path in files) if rule
+        ),
+        rule_owners={
+            name: _effective_owner(root, files, name) for name, _ in TPM_DEVICES
+        },
+        devices=tuple(_device_node(root, name) for name, _ in TPM_DEVICES),
+        tpm_attestation=_uses_tpm_attestation(root),
+    )
+    return _with_problems(access)
+
+
+async def fix_tpm_access(
+    root: DeviceRoot, runner: Runner, installed: InstalledEdge
+) -> TpmAccess:
+    """Writes the documented rule, makes udev apply it, and verifies.
+
+    Nothing is written or run when the check finds nothing to fix; the rule
+    is written only when the rules give a TPM device to the wrong user (the
+    old file is kept as `tpmaccess.rules.edgetui-prev`), udev is always asked
+    to apply the rules again.
+
+    Args:
+        root: the device root.
+        runner: runs `udevadm`.
+        installed: the installed daemon, which decides the owner needed.
+
+    Returns:
+        The findings after the fix (without problems).
+
+    Raises:
+        NotRootError: changing this machine's rules without root.
+        OperationError: writing failed, udevadm failed, or a problem remains
+            (the message says which, and what to do next).
+    """
+    before = check_tpm_access(root, installed)
+    if before.ok:
+        return before
+
+    require_root(root, f"writing {RULE_PATH}")
+    if _rule_problems(before):
+        _write_rule(root, rule_text(before.expected_owner))
+    await _apply_rules(root, runner)
+
+    after = check_tpm_access(root, installed)
+    if not after.ok:
+        raise OperationError("; ".join(after.problems))
+    return after
+
+
+def _with_problems(access: TpmAccess) -> TpmAccess:
+    if not (access.any_device or access.tpm_attestation):
+        return access
+    problems: list[str] = []
+    if not access.any_device:
+        problems.append(
+            "the IoT Edge configuration provisions with the TPM but neither "
+            "/dev/tpm0 nor /dev/tpmrm0 exists; enable the TPM in the firmware "
+            "settings and reboot"
+        )
+    problems.extend(_rule_problems(access))
+    if not problems:
+        problems.extend(_node_problems(access))
+    return _replace_problems(access, problems)
+
+
+def _rule_problems(access: TpmAccess) -> list[str]:
+    owner = access.expected_owner
+    problems = []
+    for name in access.names_needing_a_rule():
+        given = access.rule_owners.get(name)
+        if given is None:
+            problems.append(
+                f"no udev rule gives {owner} /dev/{name}; run `sudo edgetui tpm fix`"
+            )
+        elif given != owner:
+            problems.append(
+                f"the udev rules give /dev/{name} to {given}, IoT Edge needs "
+                f"{owner}; run `sudo edgetui tpm fix`"
+            )
+    return problems
+
+
+def _node_problems(access: TpmAccess) -> list[str]:
+    owner = access.expected_owner
+    problems = []
+    for node in access.devices:
+        if node.present and not node.grants(owner):
+            problems.append(
+                f"{node.path} is owned by {node.owner}:{node.group} mode "
+                f"{(node.mode or 0):04o} although the rule gives it to {owner}; "
+                "reboot the device so udev applies the rule, then run "
+                "`edgetui tpm check`"
+            )
+    return problems
+
+
+def _replace_problems(access: TpmAccess, problems: list[str]) -> TpmAccess:
+    return TpmAccess(
+        expected_owner=access.expected_owner,
+        rule_files=access.rule_files,
+        rule_owners=access.rule_owners,
+        devices=access.devices,
+        tpm_attestation=access.tpm_attestation,
+        problems=tuple(problems),
+    )
+
+
+def _rule_files(root: DeviceRoot) -> list[str]:
+    """Gives the rules files udev reads, in its order (by name, /etc first)."""
+    chosen: dict[str, str] = {}
+    for directory in RULE_DIRECTORIES:
+        host = root.path(directory)
+        if not host.is_dir():
+            continue
+        for entry in host.iterdir():
+            if entry.name.endswith(".rules") and entry.name not in chosen:
+                chosen[entry.name] = f"{directory}/{entry.name}"
+    return [chosen[name] for name in sorted(chosen)]
+
+
+def _rule_lines(root: DeviceRoot, path: str) -> list[str]:
+    try:
+        text = root.read_text(path, limit=1024 * 1024)
+    except OSError as error:
+        log.warning("cannot read %s: %s", path, error)
+        return []
+    joined = text.replace("\\\n", " ")
+    return [
+        line.strip()
+        for line in joined.splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+
+
+def _rule_file(root: DeviceRoot, path: str) -> RuleFile | None:
+    try:
+        rule = parse_udev_rules(root.read_text(path, limit=1024 * 1024))
+    except OSError:
+        return None
+    if rule is None:
+        return None
+    return RuleFile(path=path, devices=rule.devices, owner=rule.owner)
+
+
+def _effective_owner(root: DeviceRoot, files: list[str], name: str) -> str | None:
+    subsystem = dict(TPM_DEVICES)[name]
+    owner: str | None = None
+    for path in files:
+        for line in _rule_lines(root, path):
+            if not _line_matches(line, name, subsystem):
+                continue
+            for match in _ASSIGNMENT.finditer(line):
+                if match["key"] != "OWNER" or match["op"] not in ("=", ":="):
+                    continue
+                owner = match["value"]
+                if match["op"] == ":=":
+                    return owner
+    return owner
+
+
+def _line_matches(line: str, name: str, subsystem: str) -> bool:
+    """True when a rule line's KERNEL and SUBSYSTEM keys select this device."""
+    selected = False
+    for match in _ASSIGNMENT.finditer(line):
+        key, op, value = match["key"], match["op"], match["value"]
+        if key not in ("KERNEL", "SUBSYSTEM") or op not in ("==", "!="):
+            continue
+        target = name if key == "KERNEL" else subsystem
+        hit = any(fnmatch.fnmatchcase(target, part) for part in value.split("|"))
+        if hit != (op == "=="):
+            return False
+        selected = True
+    return selected
+
+
+def _device_node(root: DeviceRoot, name: str) -> DeviceNode:
+    host = root.path(f"/dev/{name}")
+    try:
+        info = host.stat()
+    except OSError:
+        return DeviceNode(name=name, present=False)
+    return DeviceNode(
+        name=name,
+        present=True,
+        owner=_name_of(root, "/etc/passwd", info.st_uid),
+        group=_name_of(root, "/etc/group", info.st_gid),
+        mode=stat.S_IMODE(info.st_mode),
+    )
+
+
+def _name_of(root: DeviceRoot, database: str, number: int) -> str:
+    """Looks a user or group number up in the device's own passwd or group file."""
+    try:
+        text = root.read_text(database)
+    except OSError:
+        return str(number)
+    for line in text.splitlines():
+        fields = line.split(":")
+        if len(fields) > 2 and fields[2] == str(number):
+            return fields[0]
+    return str(number)
+
+
+def _uses_tpm_attestation(root: DeviceRoot) -> bool:
+    for path, summarize in ((TOML_PATH, summarize_toml), (YAML_PATH, summarize_yaml)):
+        try:
+            summary = summarize(root.read_text(path))
+        except (OSError, ConfigSyntaxError):
+            continue
+        return summary.attestation == "tpm"
+    return False
+
+
+def _write_rule(root: DeviceRoot, text: str) -> None:
+    try:
+        root.write_atomic(RULE_PATH, text, mode=0o644)
+    except OSError as error:
+        raise OperationError(
+            f"cannot write {RULE_PATH}: {error.strerror or error}; nothing was "
+            "changed; check free space and that /etc is writable"
+        ) from None
+    log.info("wrote %s", RULE_PATH)
+
+
+async def _apply_rules(root: DeviceRoot, runner: Runner) -> None:
+    steps = (
+        ("udevadm", "control", "--reload-rules"),
+        ("udevadm", "trigger", "--subsystem-match=tpm", "--subsystem-match=tpmrm"),
+        ("udevadm", "settle", "--timeout=10"),
+    )
+    for argv in steps:
+        result = await runner.run(
+            Command(
+                argv=argv,
+                needs_root=root.is_host,
+                timeout=60.0,
+                title="Apply the TPM udev rule",
+            )
+        )
+        if result.ok:
+            continue
+        if argv[1] == "settle":
+            log.warning(
+                "udevadm settle did not finish: %s", result.error or result.text
+            )
+            continue
+        reason = result.error or f"exit code {result.exit_code}"
+        raise OperationError(
+            f"{RULE_PATH} is written but `{' '.join(argv)}` failed ({reason}); "
+            "reboot the device so udev reads the rule, then run `edgetui tpm check`"
+        )
