@@ -1,0 +1,225 @@
+"""`edgetui detect`: what is installed on the device, as text or one JSON object.
+
+Detection reads the device, then the assessment adds what the facts mean
+(end of support, mismatched lines, too little disk). The command exits 0
+whenever detection ran, even with warnings: they are part of the answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import textwrap
+from collections.abc import Iterator
+from datetime import date
+from typing import TYPE_CHECKING
+
+from edgetui import exitcodes
+from edgetui.device.detect import detect_device
+from edgetui.device.probe_system import format_bytes
+from edgetui.device.root import DeviceRoot
+from edgetui.facts.device import DeviceFacts, DeviceWarning
+from edgetui.planning.assess import assess
+from edgetui.runner.redact import redact
+from edgetui.runner.runner import Runner
+
+if TYPE_CHECKING:
+    from edgetui.cli import Context
+
+
+WIDTH = 80
+"""Text output fits an 80-column terminal."""
+
+LABEL_WIDTH = 20
+_UNKNOWN = "unknown"
+
+
+def run_detect(context: Context) -> int:
+    """Detects the device and prints the facts.
+
+    Args:
+        context: the device root and whether to print JSON.
+
+    Returns:
+        `exitcodes.OK`: detection ran (warnings are part of the output).
+    """
+    _keep_log_off_terminal()
+    facts = asyncio.run(detect_and_assess(context.root))
+    if context.json:
+        print(redact(json.dumps(facts.to_json(), indent=2)))
+    else:
+        print(redact(render_text(facts)))
+    return exitcodes.OK
+
+
+async def detect_and_assess(
+    root: DeviceRoot, runner: Runner | None = None
+) -> DeviceFacts:
+    """Detects the device, then adds the assessment's warnings.
+
+    Args:
+        root: the device root.
+        runner: runs the probes' commands (a plain `Runner` by default).
+
+    Returns:
+        The facts with detection's warnings first, then the assessment's.
+    """
+    facts = await detect_device(root, runner or Runner())
+    for warning in assess(facts, date.today()):
+        facts.warn(warning.code, warning.message)
+    return facts
+
+
+def _keep_log_off_terminal() -> None:
+    """Stops log records from reaching stdout/stderr when nobody set up logging."""
+    package_logger = logging.getLogger("edgetui")
+    if not logging.getLogger().handlers and not package_logger.handlers:
+        package_logger.addHandler(logging.NullHandler())
+
+
+def render_text(facts: DeviceFacts) -> str:
+    """Formats the facts for people: warnings first, then one fact per line.
+
+    Args:
+        facts: what detection and assessment found.
+
+    Returns:
+        Lines of at most `WIDTH` columns (long values wrap).
+    """
+    lines = list(_warning_lines(facts.warnings))
+    for label, value in _fact_rows(facts):
+        lines.extend(_row(label, value))
+    return "\n".join(lines)
+
+
+def _warning_lines(warnings: list[DeviceWarning]) -> Iterator[str]:
+    if not warnings:
+        return
+    yield f"Warnings ({len(warnings)}):"
+    for warning in warnings:
+        yield f"  ! {warning.code}"
+        yield from textwrap.wrap(
+            warning.message, WIDTH, initial_indent="    ", subsequent_indent="    "
+        )
+    yield ""
+
+
+def _row(label: str, value: str) -> list[str]:
+    """Formats one fact: the label, then the value wrapped under itself."""
+    if not value:
+        return [label]
+    width = max(LABEL_WIDTH, len(label) + 1)
+    return textwrap.wrap(
+        value,
+        WIDTH,
+        initial_indent=f"{label:<{width}}",
+        subsequent_indent=" " * LABEL_WIDTH,
+        break_on_hyphens=False,
+    )
+
+
+def _fact_rows(facts: DeviceFacts) -> Iterator[tuple[str, str]]:
+    yield "Operating system", _os(facts)
+    yield "IoT Edge", _edge(facts)
+    yield "Identity service", facts.identity_service.version or "not installed"
+    yield from _config_rows(facts)
+    yield from _runtime_rows(facts)
+    yield "Container engine", _engine(facts)
+    yield "TPM", _tpm(facts)
+    yield from _offer_rows(facts)
+    yield "Free disk", _disk(facts)
+    yield "Session", _session(facts)
+
+
+def _known(*parts: str | None) -> str:
+    return " ".join(part for part in parts if part)
+
+
+def _os(facts: DeviceFacts) -> str:
+    name = facts.os.pretty_name or _known(facts.os.id, facts.os.version_id)
+    manager = facts.os.package_manager or "no package manager"
+    return f"{name or _UNKNOWN} ({manager})"
+
+
+def _edge(facts: DeviceFacts) -> str:
+    subsystem = facts.security_subsystem
+    if subsystem.package is None:
+        return "not installed (or unknown)"
+    version = subsystem.version or "version unknown"
+    state = f" ({subsystem.state})" if subsystem.state else ""
+    return f"{subsystem.package} {version}{state}"
+
+
+def _config_rows(facts: DeviceFacts) -> Iterator[tuple[str, str]]:
+    config = facts.config
+    if config.path is None:
+        yield "Configuration", "none found"
+        return
+    yield "Configuration", f"{config.path} ({config.format}, in force)"
+    provisioning = config.provisioning or _UNKNOWN
+    if config.attestation:
+        provisioning += f", {config.attestation}"
+    yield "  provisioning", provisioning
+    yield "  agent image", config.agent_image or _UNKNOWN
+    if config.other_path:
+        yield "  also present", config.other_path
+
+
+def _runtime_rows(facts: DeviceFacts) -> Iterator[tuple[str, str]]:
+    runtime = facts.runtime
+    if runtime.agent.image is None and runtime.hub.image is None:
+        yield "Runtime", "no edgeAgent or edgeHub container"
+        return
+    for name, module in (("edgeAgent", runtime.agent), ("edgeHub", runtime.hub)):
+        if module.image is None:
+            yield name, "no container"
+            continue
+        version = module.version or "version unknown"
+        yield name, f"{version}, {module.status or _UNKNOWN}, {module.image}"
+    if runtime.tag_kind:
+        yield "  image tags", runtime.tag_kind
+
+
+def _engine(facts: DeviceFacts) -> str:
+    engine = facts.engine
+    product = engine.product or "product unknown"
+    package = f" (package {engine.package})" if engine.package else ""
+    if not engine.available:
+        return f"not answering; {product}{package}"
+    return f"{product} {engine.version or 'version unknown'}{package}"
+
+
+def _tpm(facts: DeviceFacts) -> str:
+    tpm = facts.tpm
+    device = "TPM device present" if tpm.device_present else "no TPM device"
+    if tpm.rule_path is None:
+        return f"no udev rule; {device}"
+    owner = f"OWNER={tpm.rule_owner}" if tpm.rule_owner else "no OWNER"
+    return f"{tpm.rule_path} {owner}; {device}"
+
+
+def _offer_rows(facts: DeviceFacts) -> Iterator[tuple[str, str]]:
+    offers = facts.repository.versions
+    if not offers:
+        yield "Versions on offer", "none known"
+        return
+    yield "Versions on offer", ""
+    for name, versions in offers.items():
+        shown = ", ".join(versions[:4])
+        more = f" (+{len(versions) - 4} older)" if len(versions) > 4 else ""
+        yield f"  {name}", f"{shown}{more}"
+
+
+def _disk(facts: DeviceFacts) -> str:
+    if not facts.disk:
+        return _UNKNOWN
+    return ", ".join(
+        f"{path} {format_bytes(free)}" for path, free in facts.disk.items()
+    )
+
+
+def _session(facts: DeviceFacts) -> str:
+    who = "root" if facts.privilege.root else "not root"
+    where = "over SSH" if facts.session.ssh else "local"
+    return f"{who}, {where}"
