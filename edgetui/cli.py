@@ -111,6 +111,10 @@ def _add_operation_parsers(
         "fix", parents=leaf, help="write the udev rule, apply it and verify"
     )
 
+    commands.add_parser(
+        "check", parents=leaf, help="run `iotedge check` and summarise the verdicts"
+    )
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Runs edgetui and returns its exit code."""
@@ -141,7 +145,7 @@ def _dispatch(args: argparse.Namespace, context: Context) -> int:
     raise UsageError(f"unknown command: {args.command}")
 
 
-_OPERATION_COMMANDS = ("config", "tpm")
+_OPERATION_COMMANDS = ("config", "tpm", "check")
 
 
 def _dispatch_operation(args: argparse.Namespace, context: Context) -> int:
@@ -155,6 +159,10 @@ def _dispatch_operation(args: argparse.Namespace, context: Context) -> int:
         from edgetui.commands.tpm import run_tpm
 
         return run_tpm(context, args.tpm_command)
+    if args.command == "check":
+        from edgetui.commands.check import run_check_command
+
+        return run_check_command(context)
     raise UsageError(f"unknown command: {args.command}")
 
 

@@ -24,6 +24,8 @@ from edgetui.operations.agent_image import (
 )
 from edgetui.operations.errors import BadInputError, NotRootError, require_root
 
+from .programs import FakePrograms, iotedge_version_body
+
 DATA = Path(__file__).parent.parent / "data" / "operations" / "config"
 CONFIG = "etc/aziot/config.toml"
 SECRETS = ("Pa55-registry-S3cret", "SharedAccessKey", "c2VjcmV0", "YnJva2Vu")
@@ -302,3 +304,32 @@ def test_headless_failure_prints_one_line_and_no_traceback(tmp_path: Path) -> No
     assert completed.returncode == exitcodes.USAGE
     assert "Traceback" not in completed.stderr
     assert completed.stderr.count("\n") == 1
+
+
+def test_check_alone_compares_with_the_installed_line(
+    tmp_path: Path, programs: FakePrograms, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--check` alone fails when the image names another line than the daemon."""
+    programs.add("iotedge", iotedge_version_body("1.4.41"))
+    make_device(tmp_path, "imported-dps-tpm.toml")
+
+    assert run(tmp_path, "--check") == exitcodes.FAILED
+
+    out = capsys.readouterr().out
+    assert "IoT Edge 1.4.41 is installed" in out
+    assert "sudo edgetui config agent-image --line 1.4" in out
+    assert programs.calls() == [["iotedge", "version"]]
+
+
+def test_check_alone_passes_when_the_lines_match(
+    tmp_path: Path, programs: FakePrograms, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A specific tag of the installed line is a match."""
+    programs.add("iotedge", iotedge_version_body("1.4.41 (abc123)"))
+    make_device(tmp_path, "manual-connection-string.toml")
+
+    assert run(tmp_path, "--check", "--json") == exitcodes.OK
+
+    data = json.loads(capsys.readouterr().out)
+    assert data["installed_line"] == "1.4"
+    assert data["ok"] is True
