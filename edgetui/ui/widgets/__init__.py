@@ -1,0 +1,1 @@
+"""Widgets the wizard's screens are built from."""
