@@ -115,6 +115,20 @@ def _add_operation_parsers(
         "check", parents=leaf, help="run `iotedge check` and summarise the verdicts"
     )
 
+    logs = commands.add_parser(
+        "logs", parents=leaf, help="recent log lines of a module or of the daemons"
+    )
+    logs.add_argument(
+        "target",
+        nargs="?",
+        default="daemon",
+        metavar="MODULE|daemon",
+        help="a module (edgeAgent, edgeHub, ...) or the daemons (default)",
+    )
+    logs.add_argument(
+        "--tail", type=int, default=100, metavar="N", help="the last N lines (100)"
+    )
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Runs edgetui and returns its exit code."""
@@ -145,7 +159,7 @@ def _dispatch(args: argparse.Namespace, context: Context) -> int:
     raise UsageError(f"unknown command: {args.command}")
 
 
-_OPERATION_COMMANDS = ("config", "tpm", "check")
+_OPERATION_COMMANDS = ("config", "tpm", "check", "logs")
 
 
 def _dispatch_operation(args: argparse.Namespace, context: Context) -> int:
@@ -163,6 +177,10 @@ def _dispatch_operation(args: argparse.Namespace, context: Context) -> int:
         from edgetui.commands.check import run_check_command
 
         return run_check_command(context)
+    if args.command == "logs":
+        from edgetui.commands.logs import run_logs
+
+        return run_logs(context, args.target, args.tail)
     raise UsageError(f"unknown command: {args.command}")
 
 
