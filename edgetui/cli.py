@@ -34,17 +34,19 @@ class Context:
 
 def build_parser() -> argparse.ArgumentParser:
     """Builds the argument parser for the wizard and every subcommand."""
+    # SUPPRESS keeps a subcommand from resetting what was given before it:
+    # `edgetui --root DIR detect` and `edgetui detect --root DIR` mean the same.
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--root",
         metavar="DIR",
-        default=None,
+        default=argparse.SUPPRESS,
         help="device root: read and write device files under DIR (default /)",
     )
     common.add_argument(
         "--demo",
         metavar="SCENARIO",
-        default=None,
+        default=argparse.SUPPRESS,
         help="run against a simulated device (see `edgetui demo --list`)",
     )
     parser = argparse.ArgumentParser(
@@ -52,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Update Azure IoT Edge on this device, step by step.",
         parents=[common],
     )
+    parser.set_defaults(root=None, demo=None)
     parser.add_argument("--version", action="version", version=f"edgetui {__version__}")
     parser.add_argument(
         "--ansi",
