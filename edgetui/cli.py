@@ -54,7 +54,6 @@ def build_parser() -> argparse.ArgumentParser:
         description="Update Azure IoT Edge on this device, step by step.",
         parents=[common],
     )
-    parser.set_defaults(root=None, demo=None)
     parser.add_argument("--version", action="version", version=f"edgetui {__version__}")
     parser.add_argument(
         "--ansi",
@@ -137,6 +136,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Runs edgetui and returns its exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.root = getattr(args, "root", None)
+    args.demo = getattr(args, "demo", None)
     try:
         with _device_environment(args) as context:
             return _dispatch(args, context)
@@ -223,7 +224,9 @@ def _device_environment(args: argparse.Namespace) -> Iterator[Context]:
         saved = dict(os.environ)
         os.environ.update(device.env)
         try:
-            yield Context(root=DeviceRoot(device.root), json=json_output, demo=args.demo)
+            yield Context(
+                root=DeviceRoot(device.root), json=json_output, demo=args.demo
+            )
         finally:
             os.environ.clear()
             os.environ.update(saved)
