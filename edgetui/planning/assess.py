@@ -269,17 +269,26 @@ def _tpm_rule(facts: DeviceFacts) -> Iterator[DeviceWarning]:
 
 
 def _disk(facts: DeviceFacts) -> Iterator[DeviceWarning]:
+    """One warning per amount of free space: mounts that share it share a disk."""
     clean = _CLEAN_COMMANDS.get(facts.os.package_manager or "", "sudo apt-get clean")
+    low: dict[int, list[str]] = {}
     for mount in sorted(facts.disk):
-        free = facts.disk[mount]
-        if free >= MIN_FREE_BYTES:
-            continue
+        if facts.disk[mount] < MIN_FREE_BYTES:
+            low.setdefault(facts.disk[mount], []).append(mount)
+    for free, mounts in sorted(low.items()):
+        where = _join(mounts)
         yield DeviceWarning(
             "disk-low",
-            f"Only {_megabytes(free)} is free on {mount}; an update needs at least "
+            f"Only {_megabytes(free)} is free on {where}; an update needs at least "
             f"{_megabytes(MIN_FREE_BYTES)} there for packages and runtime images. "
             f"Free space with `{clean}` and `sudo docker image prune`.",
         )
+
+
+def _join(names: list[str]) -> str:
+    if len(names) == 1:
+        return names[0]
+    return ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def _megabytes(size: int) -> str:

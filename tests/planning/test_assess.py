@@ -179,3 +179,11 @@ def test_assessment_is_deterministic_and_unique() -> None:
     first = assess(facts, TODAY)
     assert first == assess(facts, TODAY)
     assert len(first) == len(set(first))
+
+
+def test_mounts_with_the_same_free_space_share_one_warning() -> None:
+    """/, /var and /tmp on one full disk give one warning naming all three."""
+    facts = aziot_device("1.5.21", "1.5.6", agent_version="1.5.44")
+    facts.disk = {"/": 150_000_000, "/var": 150_000_000, "/tmp": 150_000_000}
+    text = message(facts, "disk-low")
+    assert "150 MB is free on /, /tmp and /var;" in text
