@@ -12,7 +12,6 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.reactive import var
 from textual.screen import Screen
-from textual.widgets import HelpPanel
 
 from edgetui.device import detect
 from edgetui.device.root import DeviceRoot
@@ -21,6 +20,7 @@ from edgetui.ui.detection import DetectFunction, Detection
 from edgetui.ui.detection_state import DetectionState
 from edgetui.ui.records import Records, close_records, open_records
 from edgetui.ui.screens.detect import DetectScreen
+from edgetui.ui.screens.help import HelpScreen, keys_of
 from edgetui.ui.wizard import STEPS, WizardStep
 
 log = logging.getLogger(__name__)
@@ -71,12 +71,10 @@ class EdgeApp(App[int]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", priority=True),
-        Binding("f1,question_mark", "toggle_help", "Help", key_display="F1"),
+        Binding("f1,question_mark", "show_help", "Help", key_display="F1"),
     ]
 
-    detection: var[DetectionState] = var(
-        DetectionState.waiting(detect.PROBES), bindings=True
-    )
+    detection: var[DetectionState] = var(DetectionState.waiting(detect.PROBES))
     """The current detection run, replaced on every event."""
 
     def __init__(
@@ -140,12 +138,17 @@ class EdgeApp(App[int]):
             detection.run(), name="detection", group="detection", exclusive=True
         )
 
-    def action_toggle_help(self) -> None:
-        """Shows the keys and help panel, or hides it when shown."""
-        if self.screen.query(HelpPanel):
-            self.action_hide_help_panel()
-        else:
-            self.action_show_help_panel()
+    def watch_detection(self, old: DetectionState, new: DetectionState) -> None:
+        """Dims or restores the re-run key when detection starts or ends."""
+        if old.done != new.done and self.screen_stack:
+            self.refresh_bindings()
+
+    def action_show_help(self) -> None:
+        """Covers the step with its help and keys; Esc, F1 or ? closes it."""
+        if isinstance(self.screen, HelpScreen):
+            return
+        keys = keys_of(self.screen)
+        self.push_screen(HelpScreen(self.step.title, self.screen.HELP or "", keys))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Shows re-run detection dimmed while detection runs."""

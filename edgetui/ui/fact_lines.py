@@ -121,6 +121,12 @@ def _tpm_rule(facts: DeviceFacts) -> str:
 
 
 def _disk(disk: dict[str, int]) -> str:
+    """Mounts on one file system show the same figure, so they share a line."""
     if not disk:
         return UNKNOWN
-    return ", ".join(f"{mount} {format_bytes(disk[mount])}" for mount in sorted(disk))
+    mounts_by_size: dict[str, list[str]] = {}
+    for mount, size in sorted(disk.items(), key=lambda item: (item[1], item[0])):
+        mounts_by_size.setdefault(format_bytes(size), []).append(mount)
+    return "; ".join(
+        f"{size} on {', '.join(mounts)}" for size, mounts in mounts_by_size.items()
+    )

@@ -38,7 +38,11 @@ def test_a_legacy_device_is_described_fact_by_fact() -> None:
         ),
         engine=EngineFacts(True, "moby", "moby-engine", "20.10.23+azure-2"),
         tpm=TpmFacts("/etc/udev/rules.d/tpmaccess.rules", "iotedge", True),
-        disk={"/var/lib/docker": 2_500_000_000, "/": 12_345_000_000},
+        disk={
+            "/var/lib/docker": 2_500_000_000,
+            "/": 12_345_000_000,
+            "/var": 12_345_000_000,
+        },
     )
 
     assert _values(facts) == {
@@ -51,7 +55,7 @@ def test_a_legacy_device_is_described_fact_by_fact() -> None:
         "runtime": "edgeAgent 1.1.15, edgeHub 1.1.15 (rolling tags)",
         "engine": "moby 20.10.23+azure-2 (moby-engine)",
         "tpm": "OWNER=iotedge in /etc/udev/rules.d/tpmaccess.rules",
-        "disk": "/ 12.3 GB, /var/lib/docker 2.5 GB",
+        "disk": "2.5 GB on /var/lib/docker; 12.3 GB on /, /var",
     }
 
 

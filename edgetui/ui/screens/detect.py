@@ -27,16 +27,13 @@ class DetectScreen(Screen[None]):
     """
 
     HELP = """
-    ## Detect
+    edgetui reads the device without changing it: the operating system, the
+    IoT Edge packages and configuration, the container engine and runtime
+    modules, the TPM rule and the free disk space.
 
-    edgetui reads the device without changing it: the operating system,
-    the IoT Edge packages and configuration, the container engine and the
-    runtime modules.
-
-    Each probe ends **OK**, **WARN** (read, with something to know) or
-    **FAIL** (could not be read). Warnings sit above the facts.
-
-    Scroll with the arrow keys and PgUp/PgDn.
+    Each probe ends OK (read), WARN (read, with something to know) or FAIL
+    (could not be read; its facts show as unknown). The warnings above the
+    facts are what to settle before updating.
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
