@@ -67,6 +67,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     detect.add_argument("--json", action="store_true", help="print one JSON object")
 
+    plan = commands.add_parser(
+        "plan", parents=[common], help="show the update plan for this device"
+    )
+    plan.add_argument("--json", action="store_true", help="print one JSON object")
+    plan.add_argument(
+        "--to", metavar="VERSION", help="target version or line (default: newest LTS)"
+    )
+    plan.add_argument(
+        "--with-defender",
+        action="store_true",
+        help="also install defender-iot-micro-agent-edge",
+    )
+    plan.add_argument(
+        "--specific-tags",
+        action="store_true",
+        help="name the specific runtime release instead of the rolling tag",
+    )
+
     demo = commands.add_parser(
         "demo", parents=[common], help="list the simulated devices"
     )
@@ -156,6 +174,11 @@ def _dispatch(args: argparse.Namespace, context: Context) -> int:
         from edgetui.commands.detect import run_detect
 
         return run_detect(context)
+    if args.command == "plan":
+        from edgetui.commands.plan import PlanRequest, run_plan
+
+        request = PlanRequest(args.to, args.with_defender, args.specific_tags)
+        return run_plan(context, request)
     if args.command == "demo":
         return _list_scenarios()
     if args.command in _OPERATION_COMMANDS:

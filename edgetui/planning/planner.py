@@ -104,8 +104,9 @@ def plan_update(
 
     Raises:
         TargetError: the chosen target is not a version, not offered, older
-            than the installed one or unknown to the catalog; or a 1.0/1.1
-            device has nothing to move to.
+            than the installed one or unknown to the catalog; a 1.0/1.1
+            device has nothing to move to; or the repository's offers could
+            not be read and the runtime needs nothing.
     """
     catalog = catalog or load_catalog()
     choices = choices or PlanChoices()
@@ -122,7 +123,7 @@ def plan_update(
 
     request = _Request(facts, catalog, choices, today, tuple(targets))
     plan = _plan_for(request, target)
-    check_plan(plan, images_may_follow=not facts.engine.available)
+    check_plan(plan)
     logger.info(
         "planned %s from %s to %s", plan.path, plan.from_version, plan.to_version
     )
@@ -175,9 +176,7 @@ def _from_version(facts: DeviceFacts) -> str | None:
 def _nothing_to_move_to(
     facts: DeviceFacts, targets: tuple[Target, ...], today: date
 ) -> str:
-    update = "sudo apt-get update"
-    if facts.os.package_manager in ("dnf", "yum"):
-        update = f"sudo {facts.os.package_manager} makecache"
+    update = _refresh_command(facts)
     problem = (
         "the repository offers no IoT Edge 1.2 or newer release this device "
         f"can move to. Run `{update}`, and check that the Microsoft package "
@@ -239,7 +238,7 @@ def _minor_plan(s: _Situation) -> Plan:
         *_tpm_fix(s),
         steps.update_deployment(s.line.line, _images(s)),
         steps.apply_config(),
-        steps.refresh_runtime(pulls=not s.facts.engine.available),
+        steps.refresh_runtime(new_line=True, pulled_ahead=s.facts.engine.available),
         steps.verify(),
     ]
     notes = [*_common_notes(s), _deployment_note(s)]
@@ -269,7 +268,7 @@ def _legacy_plan(s: _Situation) -> Plan:
         *_tpm_fix(s),
         steps.update_deployment(s.line.line, _images(s)),
         steps.apply_config(),
-        steps.refresh_runtime(pulls=not s.facts.engine.available),
+        steps.refresh_runtime(new_line=True, pulled_ahead=s.facts.engine.available),
         steps.verify(),
     ]
     notes = [*_common_notes(s), _deployment_note(s), *_legacy_notes(s)]
@@ -294,32 +293,57 @@ def _legacy_install(s: _Situation, packages: list[str]) -> Step:
 
 
 def _runtime_or_current(request: _Request, daemon: EdgeVersion) -> Plan:
-    facts, catalog, choices = request.facts, request.catalog, request.choices
-    targets = request.targets
+    facts, catalog = request.facts, request.catalog
     behind = _runtime_behind(facts, catalog, daemon)
     version = daemon.upstream
-    notes = _repository_notes(facts, targets, daemon)
+    notes = _repository_notes(facts, request.targets, daemon)
     if behind is None:
-        reason = (
-            f"IoT Edge {version} is installed, no newer release the repository "
-            "offers is one edgetui can install, and the runtime matches. "
-            "Nothing to do."
-        )
+        if not facts.repository.versions:
+            raise TargetError(_repository_unread(facts, version), request.targets)
+        reason = _current_reason(catalog, request.today, daemon)
         return Plan("current", version, version, notes=notes, reason=reason)
 
     line = catalog.line_of(daemon)
-    release = catalog.release(daemon)
     rolling_tag = line.rolling_tag if line else daemon.line
-    plan_steps = _runtime_steps(facts, choices, daemon, rolling_tag, release)
-    ponr = (
-        "refresh-runtime"
-        if any(s.id == "refresh-runtime" for s in plan_steps)
-        else None
+    plan_steps = _runtime_steps(
+        facts, request.choices, daemon, rolling_tag, catalog.release(daemon)
     )
-    _mark_point_of_no_return(plan_steps, ponr)
+    has_refresh = any(step.id == "refresh-runtime" for step in plan_steps)
+    _mark_point_of_no_return(plan_steps, "refresh-runtime" if has_refresh else None)
     notes.insert(0, behind)
-    plan = Plan("runtime", version, version, plan_steps, notes)
-    return plan
+    return Plan("runtime", version, version, plan_steps, notes)
+
+
+def _current_reason(catalog: Catalog, today: date, daemon: EdgeVersion) -> str:
+    reason = (
+        f"IoT Edge {daemon.upstream} is installed, the repository offers no "
+        "newer release edgetui can install, and the runtime matches. "
+        "Nothing to do."
+    )
+    line = catalog.line_of(daemon)
+    if line is not None and not line.supported_on(today):
+        reason += (
+            f" But {line.line} support ended on {line.end_of_support.isoformat()}: "
+            "check that the Microsoft package repository for this OS release is "
+            "configured, or move the device to an OS release that gets a "
+            "supported line."
+        )
+    return reason
+
+
+def _refresh_command(facts: DeviceFacts) -> str:
+    if facts.os.package_manager in ("dnf", "yum"):
+        return f"sudo {facts.os.package_manager} makecache"
+    return "sudo apt-get update"
+
+
+def _repository_unread(facts: DeviceFacts, version: str) -> str:
+    update = _refresh_command(facts)
+    return (
+        f"edgetui could not read which IoT Edge versions the package repository "
+        f"offers, so it cannot tell whether IoT Edge {version} needs an update. "
+        f"Run `{update}`, then `edgetui plan` again."
+    )
 
 
 def _runtime_steps(
@@ -344,11 +368,14 @@ def _runtime_steps(
         ]
 
     same_line = _runtime_line(facts) in (None, daemon.line)
+    pull_ahead = facts.engine.available and not same_line
     return [
-        *([steps.pull_images(images)] if facts.engine.available else []),
+        *([steps.pull_images(images)] if pull_ahead else []),
         *fix_agent,
         *([] if same_line else [steps.update_deployment(daemon.line, images)]),
-        steps.refresh_runtime(pulls=not facts.engine.available),
+        steps.refresh_runtime(
+            new_line=not same_line, pulled_ahead=facts.engine.available
+        ),
         steps.verify(),
     ]
 
@@ -489,7 +516,9 @@ def _runtime_behind(
 def _runtime_after_patch(s: _Situation) -> list[Step]:
     if s.facts.runtime.tag_kind == "specific":
         return [steps.update_deployment(s.line.line, _images(s))]
-    return [steps.refresh_runtime(pulls=not s.facts.engine.available)]
+    return [
+        steps.refresh_runtime(new_line=False, pulled_ahead=s.facts.engine.available)
+    ]
 
 
 def _tpm_fix(s: _Situation) -> list[Step]:
@@ -566,8 +595,8 @@ def _repository_notes(
 ) -> list[str]:
     if not facts.repository.versions:
         return [
-            "edgetui could not read what the package repository offers; run "
-            "`sudo apt-get update` (or `dnf makecache`) and plan again."
+            "edgetui could not read which versions the package repository offers; "
+            "only the runtime is planned."
         ]
     newer = [t for t in targets if t.version > daemon]
     return [f"Not offered by edgetui: {t.version}: {t.refused}" for t in newer]

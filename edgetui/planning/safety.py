@@ -3,7 +3,10 @@
 A plan that breaks one is a defect in edgetui, never something to run:
 no command purges a package (purge deletes the configuration and the master
 encryption key), at most one step is the point of no return, every download
-comes before it, and step identifiers are unique.
+comes before it, and step identifiers are unique. The one download allowed
+after it is a runtime refresh that pulls before it removes anything, or one
+whose images could not be pulled ahead (the engine did not answer): either
+way a network failure leaves the running runtime in place.
 """
 
 from __future__ import annotations
@@ -36,13 +39,11 @@ def purges(argv: Sequence[str]) -> bool:
     return any(arg in flags for arg in argv[1:])
 
 
-def check_plan(plan: Plan, *, images_may_follow: bool = False) -> None:
+def check_plan(plan: Plan) -> None:
     """Refuses a plan that breaks a safety rule.
 
     Args:
         plan: the plan to check.
-        images_may_follow: the engine could not pull images ahead, so the
-            runtime refresh may download after the point of no return.
 
     Raises:
         UnsafePlanError: the rule that is broken, and where.
@@ -61,8 +62,7 @@ def check_plan(plan: Plan, *, images_may_follow: bool = False) -> None:
     if len(marks) > 1:
         raise UnsafePlanError(f"{len(marks)} points of no return")
     for step in plan.steps[marks[0] + 1 :] if marks else []:
-        allowed = images_may_follow and step.id == "refresh-runtime"
-        if step.requires_network and not allowed:
+        if step.requires_network and step.id != "refresh-runtime":
             raise UnsafePlanError(
                 f"step {step.id} downloads after the point of no return"
             )

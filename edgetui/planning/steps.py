@@ -278,22 +278,43 @@ def update_deployment(line: str, images: Sequence[str]) -> Step:
     )
 
 
-def refresh_runtime(*, pulls: bool) -> Step:
-    """Recreates the runtime containers from the new images."""
+def refresh_runtime(*, new_line: bool, pulled_ahead: bool) -> Step:
+    """Recreates the runtime containers from the new images.
+
+    Args:
+        new_line: the runtime moves to another line's tag, which config.toml
+            now names: the old containers and images are removed by tag and
+            the daemon starts edgeAgent from the image pulled ahead.
+        pulled_ahead: the new images were pulled before the point of no
+            return.
+    """
+    argv = ["edgetui", "runtime", "refresh", "--yes"]
+    if new_line:
+        argv.append("--no-pull")
+        how = (
+            "Removes the edgeAgent and edgeHub containers still on the old "
+            "line's images, and those images; IoT Edge then starts edgeAgent "
+            "from the new image named in config.toml. "
+        )
+    else:
+        how = (
+            "Pulls the rolling tags again and, only if they moved, removes the "
+            "edgeAgent and edgeHub containers and their old images so they "
+            "start from the new ones; without the network nothing is removed. "
+        )
     return Step(
         id="refresh-runtime",
         title="Recreate the edgeAgent and edgeHub containers",
-        commands=[["edgetui", "runtime", "refresh"]],
+        commands=[argv],
         destructive=True,
         explanation=(
-            "Removes the edgeAgent and edgeHub containers and their old images "
-            "so they start again from the new images; IoT Edge only restarts "
-            "an existing container and never swaps its image. Data kept inside "
-            "the containers (not on host storage) is lost."
+            how + "IoT Edge only restarts an existing container and never swaps "
+            "its image. Data kept inside the containers (not on host storage) "
+            "is lost."
         ),
         destroys="the edgeAgent and edgeHub containers and their old images",
         downtime=True,
-        requires_network=pulls,
+        requires_network=not (new_line and pulled_ahead),
     )
 
 

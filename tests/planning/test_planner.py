@@ -69,7 +69,7 @@ def newer_than_catalog() -> DeviceFacts:
 
 
 def no_repository() -> DeviceFacts:
-    return aziot_device("1.5.21", "1.5.6", agent_version="1.5.44", repository={})
+    return aziot_device("1.5.21", "1.5.6", agent_version="1.5.40", repository={})
 
 
 def with_os(facts: DeviceFacts, os: OsFacts) -> DeviceFacts:
@@ -244,7 +244,7 @@ CASES: dict[str, Case] = {
         PlanChoices(),
         "runtime",
         "refresh-runtime",
-        ["pull-images", "refresh-runtime", "verify"],
+        ["refresh-runtime", "verify"],
     ),
     "runtime specific behind": (
         lambda: aziot_device("1.5.21", "1.5.6", agent_version="1.5.40", tag="1.5.40"),
@@ -281,7 +281,13 @@ CASES: dict[str, Case] = {
         "",
         [],
     ),
-    "current, no repository data": (no_repository, PlanChoices(), "current", "", []),
+    "runtime, no repository data": (
+        no_repository,
+        PlanChoices(),
+        "runtime",
+        "refresh-runtime",
+        ["refresh-runtime", "verify"],
+    ),
     "unsupported windows": (
         lambda: with_os(aziot_device(), OsFacts("windows", "10", None, "Windows 10")),
         PlanChoices(),
@@ -412,7 +418,9 @@ def test_legacy_commands_follow_the_official_procedure() -> None:
     ]
     assert commands["fix-tpm-rule"] == [["edgetui", "tpm", "fix"]]
     assert commands["apply-config"] == [["iotedge", "config", "apply"]]
-    assert commands["refresh-runtime"] == [["edgetui", "runtime", "refresh"]]
+    assert commands["refresh-runtime"] == [
+        ["edgetui", "runtime", "refresh", "--yes", "--no-pull"]
+    ]
     assert commands["verify"] == VERIFY
     remove = next(step for step in plan.steps if step.id == "remove-iotedge")
     assert "purge" in remove.explanation
@@ -462,7 +470,7 @@ def test_patch_commands_on_apt_and_dnf() -> None:
     apt = by_id(plan_case("patch apt rolling"))
     assert apt["install-packages"] == [["apt-get", "install", *APT_PAIR]]
     assert apt["apply-config"] == [["iotedge", "config", "apply"]]
-    assert apt["refresh-runtime"] == [["edgetui", "runtime", "refresh"]]
+    assert apt["refresh-runtime"] == [["edgetui", "runtime", "refresh", "--yes"]]
     dnf = by_id(plan_case("patch dnf"))
     assert dnf["install-packages"] == [["dnf", "install", *DNF_PAIR]]
 
@@ -508,10 +516,34 @@ def test_current_says_nothing_to_do() -> None:
     assert (plan.from_version, plan.to_version) == ("1.5.21", "1.5.21")
 
 
-def test_no_repository_data_is_said() -> None:
-    """Without repository data the plan says so and how to refresh it."""
-    plan = plan_case("current, no repository data")
-    assert any("apt-get update" in note for note in plan.notes)
+def test_no_repository_data_plans_only_the_runtime() -> None:
+    """Without repository data a lagging runtime is planned, and the note says why."""
+    plan = plan_case("runtime, no repository data")
+    assert any("could not read" in note for note in plan.notes)
+
+
+@pytest.mark.parametrize("manager", ["apt", "dnf"])
+def test_no_repository_data_is_not_called_current(manager: str) -> None:
+    """Unread offers are an error naming the refresh command, not "nothing to do"."""
+    device = aziot_device(
+        "1.5.21", "1.5.6", manager=manager, agent_version="1.5.44", repository={}
+    )
+    refresh = "apt-get update" if manager == "apt" else "dnf makecache"
+    with pytest.raises(TargetError, match=refresh):
+        plan_update(device, TODAY)
+
+
+def test_current_on_an_ended_line_says_what_to_check() -> None:
+    """1.4.41 with nothing newer offered is current, but the end of support is said."""
+    device = aziot_device(
+        "1.4.41",
+        "1.4.9",
+        agent_version="1.4.43",
+        repository={"aziot-edge": ["1.4.41-1"], "aziot-identity-service": ["1.4.9-1"]},
+    )
+    plan = plan_update(device, TODAY)
+    assert plan.path == "current"
+    assert "support ended on 2024-11-12" in plan.reason
 
 
 @pytest.mark.parametrize(
@@ -529,6 +561,26 @@ def test_unsupported_devices_say_why_and_what_next(name: str, words: str) -> Non
     plan = plan_case(name)
     assert words in plan.reason
     assert plan.to_version is None
+
+
+def test_new_line_refresh_uses_the_images_pulled_ahead() -> None:
+    """Moving lines, the refresh removes old tags and needs no network."""
+    for name in ("minor apt", "legacy 1.1 apt tpm", "runtime on the old line"):
+        plan = plan_case(name)
+        refresh = next(step for step in plan.steps if step.id == "refresh-runtime")
+        assert refresh.commands == [
+            ["edgetui", "runtime", "refresh", "--yes", "--no-pull"]
+        ]
+        assert not refresh.requires_network
+
+
+def test_same_line_refresh_pulls_before_it_removes() -> None:
+    """Within a line the refresh pulls first, so no network means no change."""
+    plan = plan_case("runtime rolling behind")
+    refresh = plan.steps[0]
+    assert refresh.commands == [["edgetui", "runtime", "refresh", "--yes"]]
+    assert refresh.requires_network
+    assert "without the network nothing is removed" in refresh.explanation
 
 
 def test_engine_down_pulls_after_and_says_so() -> None:
