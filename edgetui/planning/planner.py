@@ -340,8 +340,8 @@ def _refresh_command(facts: DeviceFacts) -> str:
 def _repository_unread(facts: DeviceFacts, version: str) -> str:
     update = _refresh_command(facts)
     return (
-        f"edgetui could not read which IoT Edge versions the package repository "
-        f"offers, so it cannot tell whether IoT Edge {version} needs an update. "
+        "the IoT Edge versions the package repository offers could not be "
+        f"read, so there is no telling whether IoT Edge {version} needs an update. "
         f"Run `{update}`, then `edgetui plan` again."
     )
 
