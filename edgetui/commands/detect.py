@@ -33,6 +33,7 @@ WIDTH = 80
 
 LABEL_WIDTH = 20
 _UNKNOWN = "unknown"
+_NO_BREAK = "\N{NO-BREAK SPACE}"
 
 
 def run_detect(context: Context) -> int:
@@ -110,13 +111,14 @@ def _row(label: str, value: str) -> list[str]:
     if not value:
         return [label]
     width = max(LABEL_WIDTH, len(label) + 1)
-    return textwrap.wrap(
+    lines = textwrap.wrap(
         value,
         WIDTH,
         initial_indent=f"{label:<{width}}",
         subsequent_indent=" " * LABEL_WIDTH,
         break_on_hyphens=False,
     )
+    return [line.replace(_NO_BREAK, " ") for line in lines]
 
 
 def _fact_rows(facts: DeviceFacts) -> Iterator[tuple[str, str]]:
@@ -212,10 +214,15 @@ def _offer_rows(facts: DeviceFacts) -> Iterator[tuple[str, str]]:
 
 
 def _disk(facts: DeviceFacts) -> str:
+    """Groups the paths by free space: one filesystem usually holds several."""
     if not facts.disk:
         return _UNKNOWN
-    return ", ".join(
-        f"{path} {format_bytes(free)}" for path, free in facts.disk.items()
+    paths_by_free: dict[int, list[str]] = {}
+    for path, free in facts.disk.items():
+        paths_by_free.setdefault(free, []).append(path)
+    return "; ".join(
+        f"{format_bytes(free).replace(' ', _NO_BREAK)} on {', '.join(paths)}"
+        for free, paths in paths_by_free.items()
     )
 
 
