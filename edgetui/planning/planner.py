@@ -202,7 +202,7 @@ def _patch_plan(s: _Situation) -> Plan:
         steps.install_packages(
             s.manager,
             packages,
-            f"{s.target.package} {s.installed}",
+            f"{s.target.package} {s.installed} and {s.target.identity_package}",
             restarts=True,
         ),
         steps.restart_legacy_daemon() if legacy else steps.apply_config(),
