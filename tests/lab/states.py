@@ -15,6 +15,7 @@ not part of a layer: they are created in the engine for each device.
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -22,6 +23,8 @@ from dataclasses import dataclass, field
 from edgetui.sim.scenarios import LEGACY_MASTER_KEY, SCENARIOS, Scenario
 
 from .device import Device
+
+logger = logging.getLogger(__name__)
 
 # The lab repository's versions of the packages the scenarios name.
 LAB_ENGINE_PACKAGE = "moby-engine"
@@ -100,7 +103,13 @@ def realise(device: Device, scenario: Scenario) -> None:
         write_legacy_secrets(device)
 
     if scenario.files.get("/etc/aziot/config.toml"):
-        device.run(["iotedge", "config", "apply"], check=False)
+        applied = device.run(["iotedge", "config", "apply"], check=False)
+        if applied.returncode != 0:
+            logger.warning(
+                "iotedge config apply failed in %s:\n%s",
+                scenario.name,
+                applied.stdout + applied.stderr,
+            )
     else:
         device.run(["systemctl", "restart", "iotedge.service"])
 

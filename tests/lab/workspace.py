@@ -62,12 +62,12 @@ class Timings:
         lines = []
         for name, values in grouped.items():
             if len(values) == 1:
-                lines.append(f"{name:32} {values[0]:7.2f} s")
+                lines.append(f"{values[0]:7.2f} s  {name}")
             else:
+                mean = sum(values) / len(values)
                 lines.append(
-                    f"{name:32} {min(values):7.2f} s min, "
-                    f"{sum(values) / len(values):.2f} s mean, "
-                    f"{max(values):.2f} s max ({len(values)} times)"
+                    f"{mean:7.2f} s  {name} (mean of {len(values)}, "
+                    f"{min(values):.2f} to {max(values):.2f} s)"
                 )
         return lines
 

@@ -1,0 +1,57 @@
+"""Fixtures of the lab tests: one lab per run, fresh devices per test.
+
+Lab tests need root and the host tools in `workspace.HOST_TOOLS`. Without
+them they are skipped with one reason; under CI (`CI=true`) that is a
+failure instead, so a broken CI machine cannot pass by skipping.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from .lab import Lab
+from .workspace import TIMINGS, missing_components
+
+_NOT_RUN: list[str] = []
+
+
+@pytest.fixture(scope="session")
+def lab() -> Iterator[Lab]:
+    """The run's lab: repository, Debian root, edgetui, engine (stopped at the end)."""
+    missing = missing_components()
+    if missing:
+        reason = "lab tests need " + ", ".join(missing)
+        _NOT_RUN.append(reason)
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason + " (CI must provide them)", pytrace=False)
+        pytest.skip(reason)
+    opened = Lab.open()
+    try:
+        yield opened
+    finally:
+        opened.close()
+
+
+@pytest.fixture(autouse=True)
+def _lab_test_timing(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Records how long each lab test takes, its devices included."""
+    start = time.monotonic()
+    yield
+    if "lab" in request.fixturenames:
+        TIMINGS.add(f"test {request.node.name}", time.monotonic() - start)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Prints the lab's timings, or the one reason it did not run."""
+    if _NOT_RUN:
+        terminalreporter.write_line(f"LAB NOT RUN: {_NOT_RUN[0]}", red=True, bold=True)
+        return
+    lines = TIMINGS.lines()
+    if lines:
+        terminalreporter.write_sep("-", "lab timings")
+        for line in lines:
+            terminalreporter.write_line(line)
