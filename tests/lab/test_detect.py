@@ -34,7 +34,7 @@ def detect_inside(lab_device: LabDevice) -> tuple[dict[str, Any], str]:
     "state", ["empty", "legacy-1.1", "lts-1.4", "patch-1.6", "dpkg-interrupted"]
 )
 def test_detect_matches_the_device(lab: Lab, state: str) -> None:
-    """Detection inside a booted device reports its packages, config, runtime and engine."""
+    """Detection in a booted device reports its packages, config, runtime, engine."""
     with lab.device(state) as lab_device:
         truth = read_truth(lab_device, lab.engine.client())
         facts, text = detect_inside(lab_device)
@@ -83,6 +83,7 @@ def assert_config(facts: dict[str, Any], truth: DeviceTruth, state: str) -> None
         assert config["provisioning"] is None
         return
     provisioning, attestation, agent_image = CONFIG_FACTS[state]
+    assert truth.config_path is not None
     assert config["format"] == truth.config_path.rsplit(".", 1)[1]
     assert config["provisioning"] == provisioning
     assert config["attestation"] == attestation
