@@ -1,0 +1,131 @@
+"""The simulated engine, driven by the real docker SDK (7.2.0)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import docker
+import pytest
+
+from edgetui.sim import SimDevice, launch
+
+from .helpers import run
+
+OWNER = "net.azure-devices.edge.owner=Microsoft.Azure.Devices.Edge.Agent"
+VERSION_LINE = re.compile(
+    r"^<6> \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} \+00:00 \[INF\] - "
+    r"Version - (\d+\.\d+\.\d+)\.(\d{8}) \(([0-9a-f]{40})\)$"
+)
+
+
+@pytest.fixture
+def client(lts: SimDevice) -> Iterator[Any]:
+    """A docker SDK client for the lts-1.4 device's engine."""
+    engine = docker.DockerClient(base_url=lts.env["DOCKER_HOST"])
+    yield engine
+    engine.close()
+
+
+def test_ping_and_version_look_like_moby(client: Any) -> None:
+    """The SDK negotiates the API and sees a Moby server version."""
+    assert client.ping() is True
+    version = client.version()
+    assert version["Version"] == "20.10.23+azure-2"
+    assert version["ApiVersion"] == "1.41"
+    assert version["Platform"]["Name"] == ""
+    assert client.info()["Name"] == "line2-edge01"
+
+
+def test_docker_ce_scenario_reports_its_product() -> None:
+    """The broken device runs docker-ce, with its own platform name and version."""
+    with launch("broken", speed=0) as sim:
+        engine = docker.DockerClient(base_url=sim.env["DOCKER_HOST"])
+        version = engine.version()
+        engine.close()
+    assert version["Platform"]["Name"] == "Docker Engine - Community"
+    assert version["Version"] == "24.0.7"
+
+
+def test_containers_filter_by_the_edge_owner_label(client: Any) -> None:
+    """Edge modules carry the owner label; inspect has image, state and binds."""
+    containers = client.containers.list(all=True, filters={"label": [OWNER]})
+    names = sorted(c.name for c in containers)
+    assert names == ["SimulatedTemperatureSensor", "edgeAgent", "edgeHub"]
+    agent = client.containers.get("edgeAgent")
+    assert (
+        agent.attrs["Config"]["Image"] == "mcr.microsoft.com/azureiotedge-agent:1.4.43"
+    )
+    assert agent.status == "running"
+    assert agent.attrs["HostConfig"]["Binds"] == [
+        "/srv/iotedge/edgeAgent:/iotedge/storage"
+    ]
+    assert agent.attrs["Mounts"][0]["Source"] == "/srv/iotedge/edgeAgent"
+    assert "storageFolder=/iotedge/storage" in agent.attrs["Config"]["Env"]
+    assert client.containers.list(filters={"label": ["no.such.label"]}) == []
+
+
+def test_runtime_logs_carry_the_version_line(client: Any) -> None:
+    """edgeAgent and edgeHub log `Version - 1.4.43.<build> (<commit>)`."""
+    for name in ("edgeAgent", "edgeHub"):
+        text = client.containers.get(name).logs().decode()
+        versions = [m.group(1) for m in map(VERSION_LINE.match, text.splitlines()) if m]
+        assert versions == ["1.4.43"]
+    tail = client.containers.get("edgeAgent").logs(tail=1).decode().splitlines()
+    assert len(tail) == 1
+
+
+def test_image_in_use_cannot_be_removed_without_force(client: Any) -> None:
+    """Removing a used image is a 409 conflict; force untags it."""
+    hub = "mcr.microsoft.com/azureiotedge-hub:1.4.43"
+    with pytest.raises(docker.errors.APIError) as raised:
+        client.images.remove(hub)
+    assert raised.value.status_code == 409
+    assert "must force" in str(raised.value)
+    client.images.remove(hub, force=True)
+    tags = [tag for image in client.images.list() for tag in image.tags]
+    assert hub not in tags
+
+
+def test_stop_start_and_remove_containers(client: Any, lts: SimDevice) -> None:
+    """Stop, start and remove change what the engine and `iotedge list` report."""
+    sensor = client.containers.get("SimulatedTemperatureSensor")
+    with pytest.raises(docker.errors.APIError) as raised:
+        sensor.remove()
+    assert raised.value.status_code == 409
+    sensor.stop()
+    sensor.reload()
+    assert sensor.status == "exited"
+    listing = run(lts, "iotedge", "list").stdout
+    assert re.search(r"SimulatedTemperatureSensor\s+stopped\s+Stopped", listing)
+    sensor.remove()
+    with pytest.raises(docker.errors.NotFound):
+        client.containers.get("SimulatedTemperatureSensor")
+    client.containers.get("edgeHub").restart()
+    assert client.containers.get("edgeHub").attrs["RestartCount"] == 1
+
+
+def test_pull_adds_the_registry_image_and_unknown_tags_fail(client: Any) -> None:
+    """Pulling a rolling tag gives the newest patch; unknown tags are 404."""
+    image = client.images.pull("mcr.microsoft.com/azureiotedge-agent", tag="1.5")
+    assert "mcr.microsoft.com/azureiotedge-agent:1.5" in image.tags
+    assert image.attrs["Config"]["Labels"]["version"] == "1.5.44"
+    with pytest.raises(docker.errors.NotFound):
+        client.images.pull("mcr.microsoft.com/azureiotedge-agent", tag="9.9")
+
+
+def test_volumes_and_unknown_routes(client: Any) -> None:
+    """Volumes list (empty here); an unknown volume is NotFound."""
+    assert client.volumes.list() == []
+    with pytest.raises(docker.errors.NotFound):
+        client.volumes.get("nope")
+
+
+def test_stopped_engine_refuses_connections(client: Any, lts: SimDevice) -> None:
+    """With docker.service stopped, the engine no longer answers."""
+    assert run(lts, "systemctl", "stop", "docker").returncode == 0
+    with pytest.raises((docker.errors.DockerException, OSError)):
+        client.ping()
+    assert run(lts, "systemctl", "start", "docker").returncode == 0
+    assert client.ping() is True
