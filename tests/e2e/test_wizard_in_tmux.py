@@ -94,6 +94,8 @@ def test_wizard_detects_the_demo_device_and_quits_on_ctrl_q(
     assert terminal.wait_for_exit(timeout=20) == 0
     log = (tmp_path / "state" / "edgetui.log").read_text(encoding="utf-8")
     assert "detection 1 completed" in log
+    transcript = (tmp_path / "state" / "transcript.jsonl").read_text(encoding="utf-8")
+    assert '"argv": ["dpkg-query"' in transcript
 
 
 def test_no_color_shows_no_colour_but_keeps_the_markers(

@@ -13,7 +13,9 @@ class TmuxSession:
 
     The server uses its own socket and an empty configuration, so nothing
     from the user's tmux leaks in; `remain-on-exit` keeps a program's last
-    screen and exit status after it ends.
+    screen after it ends. The program runs under `sh`, which writes its exit
+    status to a file: tmux's own `pane_dead_status` is sometimes left empty
+    when the terminal closes before the program is reaped.
 
     Args:
         workdir: where the socket and configuration live.
@@ -27,6 +29,7 @@ class TmuxSession:
         self.socket = workdir / "tmux.sock"
         self.config = workdir / "tmux.conf"
         self.config.write_text("set -g remain-on-exit on\n", encoding="utf-8")
+        self.status_file = workdir / "exit-status"
         self.width = width
         self.height = height
 
@@ -39,7 +42,11 @@ class TmuxSession:
         """Starts the program in a new detached session."""
         options = [f"-e{name}={value}" for name, value in env.items()]
         size = ["-x", str(self.width), "-y", str(self.height)]
-        result = self.tmux("new-session", "-d", "-s", self.NAME, *size, *options, *argv)
+        script = '"$@"; echo "$?" > "$0"'
+        wrapped = ["sh", "-c", script, str(self.status_file), *argv]
+        result = self.tmux(
+            "new-session", "-d", "-s", self.NAME, *size, *options, *wrapped
+        )
         assert result.returncode == 0, result.stderr
 
     def screen(self) -> str:
@@ -80,10 +87,16 @@ class TmuxSession:
             AssertionError: still running after `timeout` seconds.
         """
         deadline = time.monotonic() + timeout
-        while self.pane("pane_dead") != "1":
+        while self.pane("pane_dead") != "1" or not self._status().endswith("\n"):
             assert time.monotonic() < deadline, f"still running:\n{self.screen()}"
             time.sleep(0.1)
-        return int(self.pane("pane_dead_status"))
+        return int(self._status())
+
+    def _status(self) -> str:
+        try:
+            return self.status_file.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return ""
 
     def kill_server(self) -> None:
         """Stops the server and every program it still runs."""

@@ -146,6 +146,25 @@ async def test_a_running_probe_reads_running_and_r_waits(tmp_path: Path) -> None
         assert app.screen.active_bindings["r"].enabled
 
 
+async def test_keys_work_while_detection_runs(tmp_path: Path) -> None:
+    """Detection never blocks the screen: help opens and closes mid-detection."""
+    hold = asyncio.Event()
+    app = EdgeApp(
+        DeviceRoot(tmp_path), None, False, detect_function=ScriptedDetection(hold=hold)
+    )
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+
+        assert isinstance(app.screen, DetectScreen)
+        assert not app.detection.done
+        hold.set()
+        await wait_for_detection(pilot)
+
+
 async def test_r_runs_detection_again(legacy_device: SimDevice) -> None:
     """After detection finished, r runs it again from the first probe."""
     app = demo_app(legacy_device)
