@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from edgetui.device.engine import DEFAULT_DOCKER_HOST
+from edgetui.device.osinfo import find_package_manager
 from edgetui.device.packages import InstalledPackages
 from edgetui.device.root import DeviceRoot
 from edgetui.facts.device import DeviceWarning
@@ -69,6 +70,10 @@ class ProbeContext:
     def which(self, program: str) -> str | None:
         """Finds a program on the PATH commands run with."""
         return shutil.which(program, path=self.variable("PATH") or os.defpath)
+
+    def package_manager(self) -> str | None:
+        """Names the package manager on the command PATH: apt, dnf or yum."""
+        return find_package_manager(self.which)
 
     def docker_host(self) -> str:
         """Gives the engine address: DOCKER_HOST, else the default socket."""

@@ -27,18 +27,6 @@ from edgetui.runner.runner import Runner
 
 logger = logging.getLogger(__name__)
 
-PROBES: tuple[tuple[str, str], ...] = (
-    ("os", "Operating system"),
-    ("packages", "Installed packages"),
-    ("config", "IoT Edge configuration"),
-    ("engine", "Container engine and runtime"),
-    ("tpm", "TPM access rule"),
-    ("repository", "Versions on offer"),
-    ("disk", "Free disk space"),
-    ("session", "Privilege and session"),
-)
-"""Every probe as (name, title), in the order they are shown."""
-
 
 @dataclass(frozen=True)
 class ProbeStarted:
@@ -73,26 +61,35 @@ ProbeFunction = Callable[[ProbeContext, DeviceFacts], Awaitable[ProbeOutcome]]
 
 @dataclass(frozen=True)
 class _Probe:
+    """One probe: what it is called, what it runs, which facts it writes."""
+
     name: str
     title: str
     run: ProbeFunction
     sections: tuple[str, ...]
 
 
-_SECTIONS = {
-    "os": (probe_os, ("os",)),
-    "packages": (probe_packages, ("security_subsystem", "identity_service")),
-    "config": (probe_config, ("config",)),
-    "engine": (probe_engine, ("engine", "runtime")),
-    "tpm": (probe_tpm, ("tpm",)),
-    "repository": (probe_repository, ("repository",)),
-    "disk": (probe_disk, ("disk",)),
-    "session": (probe_session, ("privilege", "session")),
-}
-_ALL = tuple(
-    _Probe(name, title, _SECTIONS[name][0], _SECTIONS[name][1])
-    for name, title in PROBES
+_ALL = (
+    _Probe("os", "Operating system", probe_os, ("os",)),
+    _Probe(
+        "packages",
+        "Installed packages",
+        probe_packages,
+        ("security_subsystem", "identity_service"),
+    ),
+    _Probe("config", "IoT Edge configuration", probe_config, ("config",)),
+    _Probe(
+        "engine", "Container engine and runtime", probe_engine, ("engine", "runtime")
+    ),
+    _Probe("tpm", "TPM access rule", probe_tpm, ("tpm",)),
+    _Probe("repository", "Versions on offer", probe_repository, ("repository",)),
+    _Probe("disk", "Free disk space", probe_disk, ("disk",)),
+    _Probe("session", "Privilege and session", probe_session, ("privilege", "session")),
 )
+
+PROBES: tuple[tuple[str, str], ...] = tuple((p.name, p.title) for p in _ALL)
+"""Every probe as (name, title), in the order they are shown."""
+
 _REASON_LENGTH = 200
 _SAFETY_FACTOR = 3
 """A probe may wait for the package probe, so its overall limit is wider."""

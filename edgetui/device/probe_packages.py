@@ -14,7 +14,6 @@ from edgetui.device.packages import (
     parse_rpm_query,
     rpm_query_argv,
 )
-from edgetui.device.probe_system import package_manager
 from edgetui.device.repository import (
     dnf_list_argv,
     madison_argv,
@@ -60,7 +59,7 @@ async def probe_packages(context: ProbeContext, facts: DeviceFacts) -> ProbeOutc
 async def _read_database(
     context: ProbeContext, outcome: ProbeOutcome
 ) -> InstalledPackages | None:
-    manager = package_manager(context)
+    manager = context.package_manager()
     if manager is None:
         return None
     if manager == "apt":
@@ -128,7 +127,7 @@ def _summary(installed: InstalledPackages) -> str:
 async def probe_repository(context: ProbeContext, facts: DeviceFacts) -> ProbeOutcome:
     """Lists the IoT Edge versions the package repositories offer."""
     outcome = ProbeOutcome("")
-    manager = package_manager(context)
+    manager = context.package_manager()
     if manager is None:
         outcome.warn(
             "repository-unavailable",

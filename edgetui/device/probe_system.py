@@ -7,11 +7,7 @@ from pathlib import Path
 
 from edgetui.device.context import ProbeContext, ProbeOutcome, describe_failure
 from edgetui.device.disk import df_argv, parse_df, paths_that_matter
-from edgetui.device.osinfo import (
-    OS_RELEASE_PATHS,
-    PACKAGE_MANAGERS,
-    parse_os_release,
-)
+from edgetui.device.osinfo import OS_RELEASE_PATHS, parse_os_release
 from edgetui.device.session import is_root, is_ssh_session
 from edgetui.device.tpm import RULES_DIRECTORY, TPM_DEVICES, parse_udev_rules
 from edgetui.facts.device import DeviceFacts, TpmFacts
@@ -20,18 +16,10 @@ EDGE_DATA_DIRECTORIES = ("/var/lib/aziot", "/var/lib/iotedge")
 """Where IoT Edge 1.2+ and 1.0/1.1 keep their state."""
 
 
-def package_manager(context: ProbeContext) -> str | None:
-    """Names the package manager on the command PATH: apt, dnf or yum."""
-    for program, name in PACKAGE_MANAGERS:
-        if context.which(program):
-            return name
-    return None
-
-
 async def probe_os(context: ProbeContext, facts: DeviceFacts) -> ProbeOutcome:
     """Reads os-release and finds the package manager."""
     outcome = ProbeOutcome("")
-    facts.os.package_manager = package_manager(context)
+    facts.os.package_manager = context.package_manager()
     if facts.os.package_manager is None:
         outcome.warn(
             "package-manager-missing",
@@ -54,8 +42,8 @@ async def probe_os(context: ProbeContext, facts: DeviceFacts) -> ProbeOutcome:
     name = facts.os.pretty_name or " ".join(
         part for part in (facts.os.id, facts.os.version_id) if part
     )
-    outcome.summary = f"{name or 'unknown OS'}, {facts.os.package_manager or 'no'}"
-    outcome.summary += " package manager" if facts.os.package_manager is None else ""
+    manager = facts.os.package_manager or "no package manager"
+    outcome.summary = f"{name or 'unknown OS'}, {manager}"
     return outcome
 
 
@@ -123,7 +111,7 @@ async def probe_disk(context: ProbeContext, facts: DeviceFacts) -> ProbeOutcome:
     outcome = ProbeOutcome("")
     edge = [path for path in EDGE_DATA_DIRECTORIES if context.root.exists(path)]
     wanted = paths_that_matter(
-        package_manager(context), edge or EDGE_DATA_DIRECTORIES[:1]
+        context.package_manager(), edge or EDGE_DATA_DIRECTORIES[:1]
     )
     host_paths = {path: _nearest_existing(context, path) for path in wanted}
     free, problem = await _free_bytes(context, list(dict.fromkeys(host_paths.values())))
