@@ -149,6 +149,63 @@ def _add_operation_parsers(
         "--tail", type=int, default=100, metavar="N", help="the last N lines (100)"
     )
 
+    runtime = commands.add_parser("runtime", help="the edgeAgent and edgeHub images")
+    runtime_commands = runtime.add_subparsers(dest="runtime_command", metavar="ACTION")
+    runtime_commands.required = True
+    runtime_commands.add_parser(
+        "status", parents=leaf, help="containers, images, tags and versions"
+    )
+    refresh = runtime_commands.add_parser(
+        "refresh",
+        parents=leaf,
+        help="fetch the newest images of rolling tags (removes the containers)",
+    )
+    refresh.add_argument(
+        "--yes", action="store_true", help="do not ask (needed without a terminal)"
+    )
+    refresh.add_argument(
+        "--no-pull",
+        dest="pull",
+        action="store_false",
+        help="let the daemon pull the images instead of pulling them first",
+    )
+    refresh.add_argument(
+        "--wait",
+        type=float,
+        default=300.0,
+        metavar="SECONDS",
+        help="how long to wait for edgeAgent to run again (300)",
+    )
+
+    backup = commands.add_parser(
+        "backup", help="back up what cannot be recreated, verify, list, restore"
+    )
+    backup_commands = backup.add_subparsers(dest="backup_command", metavar="ACTION")
+    backup_commands.required = True
+    backup_commands.add_parser(
+        "create", parents=leaf, help="write a new backup to /var/backups/edgetui"
+    )
+    backup_commands.add_parser("list", parents=leaf, help="list the backups")
+    verify = backup_commands.add_parser(
+        "verify", parents=leaf, help="re-hash a backup (the newest by default)"
+    )
+    restore = backup_commands.add_parser(
+        "restore", parents=leaf, help="put a backup's files back (asks first)"
+    )
+    for which in (verify, restore):
+        which.add_argument(
+            "name", nargs="?", metavar="BACKUP", help="file name or device path"
+        )
+    restore.add_argument(
+        "--yes", action="store_true", help="do not ask (needed without a terminal)"
+    )
+    restore.add_argument(
+        "--no-safety-backup",
+        dest="safety_backup",
+        action="store_false",
+        help="do not back up the current state first",
+    )
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Runs edgetui and returns its exit code."""
@@ -186,7 +243,7 @@ def _dispatch(args: argparse.Namespace, context: Context) -> int:
     raise UsageError(f"unknown command: {args.command}")
 
 
-_OPERATION_COMMANDS = ("config", "tpm", "check", "logs")
+_OPERATION_COMMANDS = ("config", "tpm", "check", "logs", "runtime", "backup")
 
 
 def _dispatch_operation(args: argparse.Namespace, context: Context) -> int:
@@ -208,6 +265,26 @@ def _dispatch_operation(args: argparse.Namespace, context: Context) -> int:
         from edgetui.commands.logs import run_logs
 
         return run_logs(context, args.target, args.tail)
+    if args.command == "runtime":
+        from edgetui.commands.runtime import run_runtime
+
+        return run_runtime(
+            context,
+            args.runtime_command,
+            yes=getattr(args, "yes", False),
+            pull=getattr(args, "pull", True),
+            wait=getattr(args, "wait", 300.0),
+        )
+    if args.command == "backup":
+        from edgetui.commands.backup import run_backup
+
+        return run_backup(
+            context,
+            args.backup_command,
+            name=getattr(args, "name", None),
+            yes=getattr(args, "yes", False),
+            safety_backup=getattr(args, "safety_backup", True),
+        )
     raise UsageError(f"unknown command: {args.command}")
 
 

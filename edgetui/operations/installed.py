@@ -45,21 +45,25 @@ class InstalledEdge:
         """True for 1.0/1.1 (`iotedged`, config.yaml, no `iotedge system`)."""
         return self.daemon == LEGACY_DAEMON
 
-    def restart_command(self) -> Command:
-        """Gives the command that restarts the daemon."""
+    def restart_command(self, *, needs_root: bool = True) -> Command:
+        """Gives the command that restarts the daemon (starts it when stopped)."""
         if self.legacy:
             argv: tuple[str, ...] = ("systemctl", "restart", "iotedge")
         else:
             argv = ("iotedge", "system", "restart")
-        return Command(argv=argv, needs_root=True, title="Restart IoT Edge")
+        return Command(
+            argv=argv, needs_root=needs_root, timeout=300.0, title="Restart IoT Edge"
+        )
 
-    def stop_command(self) -> Command:
+    def stop_command(self, *, needs_root: bool = True) -> Command:
         """Gives the command that stops the daemon."""
         if self.legacy:
             argv: tuple[str, ...] = ("systemctl", "stop", "iotedge")
         else:
             argv = ("iotedge", "system", "stop")
-        return Command(argv=argv, needs_root=True, title="Stop IoT Edge")
+        return Command(
+            argv=argv, needs_root=needs_root, timeout=300.0, title="Stop IoT Edge"
+        )
 
 
 def parse_version_output(text: str) -> EdgeVersion | None:

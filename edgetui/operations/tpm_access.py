@@ -25,6 +25,7 @@ from edgetui.device.config import (
 )
 from edgetui.device.root import DeviceRoot
 from edgetui.device.tpm import parse_udev_rules
+from edgetui.operations.accounts import Accounts
 from edgetui.operations.errors import OperationError, require_root
 from edgetui.operations.installed import InstalledEdge
 from edgetui.runner.command import Command
@@ -347,26 +348,14 @@ def _device_node(root: DeviceRoot, name: str) -> DeviceNode:
         info = host.stat()
     except OSError:
         return DeviceNode(name=name, present=False)
+    accounts = Accounts.read(root)
     return DeviceNode(
         name=name,
         present=True,
-        owner=_name_of(root, "/etc/passwd", info.st_uid),
-        group=_name_of(root, "/etc/group", info.st_gid),
+        owner=accounts.user_name(info.st_uid),
+        group=accounts.group_name(info.st_gid),
         mode=stat.S_IMODE(info.st_mode),
     )
-
-
-def _name_of(root: DeviceRoot, database: str, number: int) -> str:
-    """Looks a user or group number up in the device's own passwd or group file."""
-    try:
-        text = root.read_text(database)
-    except OSError:
-        return str(number)
-    for line in text.splitlines():
-        fields = line.split(":")
-        if len(fields) > 2 and fields[2] == str(number):
-            return fields[0]
-    return str(number)
 
 
 def _uses_tpm_attestation(root: DeviceRoot) -> bool:

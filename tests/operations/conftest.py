@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 
+import docker
 import pytest
+
+from edgetui.device import engine
+from edgetui.sim import launch
 
 from .programs import FakePrograms
 
@@ -18,3 +24,35 @@ def programs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakePr
     directory.mkdir()
     monkeypatch.setenv("PATH", f"{directory}{os.pathsep}{os.environ['PATH']}")
     yield FakePrograms(directory)
+
+
+Simulated = Callable[[str], AbstractContextManager[Path]]
+"""Starts a simulated device by scenario name and gives its root."""
+
+
+@pytest.fixture
+def simulated(monkeypatch: pytest.MonkeyPatch) -> Simulated:
+    """Starts a simulated device (instantly) and points PATH and DOCKER_HOST at it.
+
+    Yields a function `simulated(name)` that is a context manager giving the
+    device root. The engine client comes from the docker SDK on DOCKER_HOST.
+    """
+
+    @contextlib.contextmanager
+    def start(name: str) -> Iterator[Path]:
+        with launch(name, speed=0) as device:
+            for key, value in device.env.items():
+                monkeypatch.setenv(key, value)
+            monkeypatch.setattr(engine, "open_client", _open_client, raising=False)
+            yield device.root
+
+    return start
+
+
+@contextlib.contextmanager
+def _open_client() -> Iterator[docker.DockerClient]:
+    client = docker.DockerClient(base_url=os.environ["DOCKER_HOST"], timeout=30)
+    try:
+        yield client
+    finally:
+        client.close()
