@@ -13,7 +13,7 @@ import logging
 import textwrap
 from collections.abc import Iterator
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from edgetui import exitcodes
 from edgetui.device.detect import detect_device
@@ -48,7 +48,7 @@ def run_detect(context: Context) -> int:
     _keep_log_off_terminal()
     facts = asyncio.run(detect_and_assess(context.root))
     if context.json:
-        print(redact(json.dumps(facts.to_json(), indent=2)))
+        print(json.dumps(_redacted(facts.to_json()), indent=2))
     else:
         print(redact(render_text(facts)))
     return exitcodes.OK
@@ -70,6 +70,17 @@ async def detect_and_assess(
     for warning in assess(facts, date.today()):
         facts.warn(warning.code, warning.message)
     return facts
+
+
+def _redacted(value: Any) -> Any:
+    """Masks secrets in every string of a JSON value, keeping it valid JSON."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {redact(str(key)): _redacted(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_redacted(item) for item in value]
+    return value
 
 
 def _keep_log_off_terminal() -> None:
