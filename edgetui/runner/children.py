@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import errno
 import os
 import shutil
 from collections.abc import Mapping
 from typing import Protocol
+
+CHUNK = 64 * 1024
 
 
 class LaunchError(Exception):
@@ -56,3 +60,55 @@ def check_cwd(cwd: str | None) -> None:
     """Raises LaunchError when the working directory does not exist."""
     if cwd is not None and not os.path.isdir(cwd):
         raise LaunchError(f"working directory not found: {cwd}")
+
+
+class FdSource:
+    """Reads a non-blocking file descriptor from the event loop.
+
+    Reading waits for the loop to report the descriptor readable, so a busy
+    child never blocks the loop, and output is only read as fast as it is
+    consumed (the child waits when the pipe or terminal is full).
+
+    Args:
+        name: the stream's name (`stdout`, `stderr`).
+        fd: the descriptor; made non-blocking, closed by `close()`.
+    """
+
+    def __init__(self, name: str, fd: int) -> None:
+        self.name = name
+        self.fd = fd
+        os.set_blocking(fd, False)
+
+    async def read(self) -> bytes:
+        """Returns the next chunk of output, or `b""` at the end."""
+        while True:
+            try:
+                return os.read(self.fd, CHUNK)
+            except BlockingIOError:
+                await _readable(self.fd)
+            except OSError as error:
+                # Linux reports the end of a pseudo terminal as EIO.
+                if error.errno == errno.EIO:
+                    return b""
+                raise
+
+    def close(self) -> None:
+        """Closes the descriptor (once nothing reads it any more)."""
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
+
+
+async def _readable(fd: int) -> None:
+    loop = asyncio.get_running_loop()
+    ready: asyncio.Future[None] = loop.create_future()
+
+    def wake() -> None:
+        if not ready.done():
+            ready.set_result(None)
+
+    loop.add_reader(fd, wake)
+    try:
+        await ready
+    finally:
+        loop.remove_reader(fd)

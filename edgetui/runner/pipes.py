@@ -1,25 +1,26 @@
-"""Children on pipes: stdout and stderr read apart, stdin closed."""
+"""Children on pipes: stdout and stderr read apart, stdin from /dev/null.
+
+The pipes are edgetui's own, read from the event loop like a terminal, so
+reading can stop when the child has exited even if something it started
+still holds them open.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import Mapping
 
-from edgetui.runner.children import ByteSource, LaunchError, check_cwd, find_program
+from edgetui.runner.children import (
+    ByteSource,
+    FdSource,
+    LaunchError,
+    check_cwd,
+    find_program,
+)
 
 logger = logging.getLogger(__name__)
-
-CHUNK = 64 * 1024
-
-
-class _StreamSource:
-    def __init__(self, name: str, stream: asyncio.StreamReader) -> None:
-        self.name = name
-        self._stream = stream
-
-    async def read(self) -> bytes:
-        return await self._stream.read(CHUNK)
 
 
 class PipeChild:
@@ -28,14 +29,13 @@ class PipeChild:
     Use `await PipeChild.start(...)`.
     """
 
-    def __init__(self, process: asyncio.subprocess.Process) -> None:
+    def __init__(
+        self, process: asyncio.subprocess.Process, stdout: FdSource, stderr: FdSource
+    ) -> None:
         self._process = process
         self.pid = process.pid
-        assert process.stdout is not None and process.stderr is not None
-        self.sources: tuple[ByteSource, ...] = (
-            _StreamSource("stdout", process.stdout),
-            _StreamSource("stderr", process.stderr),
-        )
+        self._streams = (stdout, stderr)
+        self.sources: tuple[ByteSource, ...] = self._streams
 
     @classmethod
     async def start(
@@ -48,24 +48,30 @@ class PipeChild:
         """
         program = find_program(argv, env)
         check_cwd(cwd)
+        out_read, out_write = os.pipe()
+        err_read, err_write = os.pipe()
         try:
             process = await asyncio.create_subprocess_exec(
                 argv[0],
                 *argv[1:],
                 executable=program,
                 stdin=asyncio.subprocess.DEVNULL,
-                stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.PIPE,
+                stdout=out_write,
+                stderr=err_write,
                 env=dict(env),
                 cwd=cwd,
                 start_new_session=True,
             )
-        except PermissionError as error:
-            raise LaunchError(f"cannot run {argv[0]}: permission denied") from error
         except OSError as error:
-            raise LaunchError(f"cannot run {argv[0]}: {error.strerror}") from error
+            os.close(out_read)
+            os.close(err_read)
+            reason = error.strerror or str(error)
+            raise LaunchError(f"cannot run {argv[0]}: {reason.lower()}") from error
+        finally:
+            os.close(out_write)
+            os.close(err_write)
         logger.debug("started %s as pid %d (pipes)", argv[0], process.pid)
-        return cls(process)
+        return cls(process, FdSource("stdout", out_read), FdSource("stderr", err_read))
 
     async def wait(self) -> int:
         """Waits for the exit and returns its status (negative for a signal)."""
@@ -76,4 +82,6 @@ class PipeChild:
         raise RuntimeError("a command on pipes cannot be answered")
 
     def close(self) -> None:
-        """Nothing to release: asyncio closes the pipes at exit."""
+        """Closes edgetui's ends of the pipes."""
+        for stream in self._streams:
+            stream.close()

@@ -8,56 +8,26 @@ event loop, never blocking it.
 from __future__ import annotations
 
 import asyncio
-import errno
 import logging
 import os
 from collections.abc import Mapping
 
 import pexpect
 
-from edgetui.runner.children import ByteSource, LaunchError, check_cwd, find_program
+from edgetui.runner.children import (
+    ByteSource,
+    FdSource,
+    LaunchError,
+    check_cwd,
+    find_program,
+)
 
 logger = logging.getLogger(__name__)
 
-CHUNK = 64 * 1024
 DIMENSIONS = (24, 80)
 
 _EXIT_POLL_FIRST = 0.005
 _EXIT_POLL_MAX = 0.05
-
-
-class _TerminalSource:
-    name = "stdout"
-
-    def __init__(self, fd: int) -> None:
-        self._fd = fd
-
-    async def read(self) -> bytes:
-        while True:
-            try:
-                return os.read(self._fd, CHUNK)
-            except BlockingIOError:
-                await _readable(self._fd)
-            except OSError as error:
-                # Linux reports the end of a terminal as EIO.
-                if error.errno == errno.EIO:
-                    return b""
-                raise
-
-
-async def _readable(fd: int) -> None:
-    loop = asyncio.get_running_loop()
-    ready: asyncio.Future[None] = loop.create_future()
-
-    def wake() -> None:
-        if not ready.done():
-            ready.set_result(None)
-
-    loop.add_reader(fd, wake)
-    try:
-        await ready
-    finally:
-        loop.remove_reader(fd)
 
 
 class TerminalChild:
@@ -70,8 +40,7 @@ class TerminalChild:
         self._spawn = spawn
         self.pid: int = spawn.pid
         self._fd: int = spawn.child_fd
-        os.set_blocking(self._fd, False)
-        self.sources: tuple[ByteSource, ...] = (_TerminalSource(self._fd),)
+        self.sources: tuple[ByteSource, ...] = (FdSource("stdout", self._fd),)
 
     @classmethod
     async def start(

@@ -10,39 +10,72 @@ from __future__ import annotations
 
 import re
 import threading
+from dataclasses import dataclass
 
 MASK = "<redacted>"
 
 MIN_SECRET_LENGTH = 4
 """Shorter registered values would mask ordinary words; they are ignored."""
 
-_QUOTED_OR_BARE = r"(?:\"[^\"\n]*\"|'[^'\n]*'|[^\s,;\"'}]+)"
-
-_SECRET_NAMES = (
-    r"[\w.-]*(?:password|passwd|passphrase|secret|token)[\w-]*"  # noqa: S105
-    r"|(?:symmetric|shared_access|primary|secondary|device|access|private|sas)_?key"
-    r"|device_id_pk|identity_pk|\w+_pk"
+_VALUE = r"(\"[^\"\n]*\"|'[^'\n]*'|[^\s,;\"'{}]+)"
+_BLANK = r"[ \t]"  # never a newline: a batch of lines is redacted at once
+_ASSIGNED = (
+    rf"[\"']?{_BLANK}*[:=]{_BLANK}*(?:\{{{_BLANK}*value{_BLANK}*={_BLANK}*)?" + _VALUE
 )
 
-# Each rule keeps the group named `keep` and masks the rest of the match.
-_RULES = tuple(
-    re.compile(pattern, re.IGNORECASE)
-    for pattern in (
-        r"(?P<keep>SharedAccessSignature\s+)[^\s\"',;]+",
-        r"(?P<keep>\bSharedAccessKey\s*=\s*)[^;\s\"',]+",
-        r"(?P<keep>[?&;\s]sig=|^sig=)[^&\s\"',;]+",
-        r"(?P<keep>\b(?:Bearer|Basic)\s+)[A-Za-z0-9._~+/=-]{8,}",
-        r"(?P<keep>--(?:password|passwd|token|secret|key)[\w-]*(?:=|\s+))\S+",
-        r"(?P<keep>[\"']?\b(?:" + _SECRET_NAMES + r")[\"']?\s*[:=]\s*"
-        r"(?:\{\s*value\s*=\s*)?)" + _QUOTED_OR_BARE,
-        r"(?P<keep>\bvalue\s*=\s*)\"[A-Za-z0-9+/=_-]{16,}\"",
+
+@dataclass(frozen=True)
+class _Rule:
+    """A secret's shape: group 1 of `pattern` is the secret to mask.
+
+    Patterns are matched against the text with A-Z lowered (same length, so
+    positions hold in the original) and start with a literal, which keeps the
+    search fast on a flood of output. What must (or must not) come just
+    before the match is checked apart, for the same reason.
+    """
+
+    pattern: re.Pattern[str]
+    needs_before: re.Pattern[str] | None = None
+    refuses_before: re.Pattern[str] | None = None
+
+    def spans(self, lowered: str) -> list[tuple[int, int]]:
+        found = []
+        for match in self.pattern.finditer(lowered):
+            before = lowered[max(match.start() - 32, 0) : match.start()]
+            if self.needs_before and not self.needs_before.search(before):
+                continue
+            if self.refuses_before and self.refuses_before.search(before):
+                continue
+            found.append(match.span(1))
+        return found
+
+
+def _rule(pattern: str, needs: str | None = None, refuses: str | None = None) -> _Rule:
+    return _Rule(
+        re.compile(pattern),
+        re.compile(needs) if needs else None,
+        re.compile(refuses) if refuses else None,
     )
+
+
+_KEY_OWNERS = r"(?:symmetric|shared_access|primary|secondary|device|access|private|sas)"
+
+_RULES = (
+    _rule(rf"sharedaccesssignature{_BLANK}+([^\s\"',;]+)"),
+    _rule(rf"sharedaccesskey{_BLANK}*={_BLANK}*([^;\s\"',]+)"),
+    _rule(r"sig=([^&\s\"',;]+)", refuses=r"[\w-]$"),
+    _rule(rf"bearer{_BLANK}+([a-z0-9._~+/=-]{{8,}})"),
+    _rule(rf"basic{_BLANK}+([a-z0-9+/=]{{8,}})"),
+    _rule(rf"--(?:password|passwd|token|secret|key)[\w-]*(?:=|{_BLANK}+)(\S+)"),
+    _rule(r"pass(?:word|wd|phrase)[\w-]*" + _ASSIGNED),
+    _rule(r"secret[\w-]*" + _ASSIGNED),
+    _rule(r"token[\w-]*" + _ASSIGNED),
+    _rule(r"key" + _ASSIGNED, needs=_KEY_OWNERS + "_?$"),
+    _rule(r"_pk" + _ASSIGNED, needs=r"\w$"),
+    _rule(rf"value{_BLANK}*={_BLANK}*(\"[a-z0-9+/=_-]{{16,}}\")", refuses=r"\w$"),
 )
 
-# Cheap test that skips the rules for the vast majority of output lines.
-_MAYBE_SECRET = re.compile(
-    r"key|sig|pass|secret|token|bearer|basic|_pk|value", re.IGNORECASE
-)
+_LOWER_ASCII = {code: code + 32 for code in range(ord("A"), ord("Z") + 1)}
 
 _secrets: set[str] = set()
 _secrets_lock = threading.Lock()
@@ -74,11 +107,7 @@ def redact(text: str) -> str:
     for secret in secrets:
         if secret in text:
             text = text.replace(secret, MASK)
-    if not _MAYBE_SECRET.search(text):
-        return text
-    for rule in _RULES:
-        text = rule.sub(_mask_match, text)
-    return text
+    return _mask_spans(text, _secret_spans(text.translate(_LOWER_ASCII)))
 
 
 def redact_lines(lines: list[str]) -> list[str]:
@@ -88,11 +117,29 @@ def redact_lines(lines: list[str]) -> list[str]:
     return redact("\n".join(lines)).split("\n")
 
 
-def _mask_match(match: re.Match[str]) -> str:
-    keep = match.group("keep")
-    if match.group(0)[len(keep) :] == MASK:
-        return match.group(0)
-    return keep + MASK
+def _secret_spans(lowered: str) -> list[tuple[int, int]]:
+    spans = [span for rule in _RULES for span in rule.spans(lowered)]
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _mask_spans(text: str, spans: list[tuple[int, int]]) -> str:
+    if not spans:
+        return text
+    pieces = []
+    position = 0
+    for start, end in spans:
+        pieces.append(text[position:start])
+        pieces.append(MASK)
+        position = end
+    pieces.append(text[position:])
+    return "".join(pieces)
 
 
 _SECRET_FLAG = re.compile(r"--(?:password|passwd|token|secret|key)[\w-]*$", re.I)

@@ -270,6 +270,8 @@ class RunningCommand:
                 await self._deliver(lines, source.name)
             if self._rules:
                 await self._look_for_prompt(assembler.pending)
+            # A flood always has data ready: let the rest of the loop run.
+            await asyncio.sleep(0)
         await self._deliver(assembler.finish(), source.name)
 
     async def _deliver(self, lines: list[str], stream: str) -> None:
@@ -319,7 +321,9 @@ class RunningCommand:
         while pending:
             _done, pending = await asyncio.wait(pending, timeout=DRAIN_GRACE / 4)
             quiet = loop.time() - self._last_activity
-            if pending and not self._delivering and quiet >= DRAIN_GRACE:
+            # A slow consumer is waited for, unless the command was stopped.
+            held_back = self._delivering and self._stop_reason is None
+            if pending and not held_back and quiet >= DRAIN_GRACE:
                 logger.debug("%s left its output open; stop reading", self.argv[0])
                 return
 
