@@ -247,6 +247,9 @@ _OPERATION_COMMANDS = ("config", "tpm", "check", "logs", "runtime", "backup")
 
 
 def _dispatch_operation(args: argparse.Namespace, context: Context) -> int:
+    from edgetui.commands.outcome import keep_log_off_terminal
+
+    keep_log_off_terminal()
     if args.command == "config":
         from edgetui.commands.config import run_agent_image
 

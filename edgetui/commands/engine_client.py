@@ -25,7 +25,14 @@ def engine_client() -> Iterator[Any]:
             "this edgetui build cannot change the container engine; "
             "remove the containers and images by hand (see the README)"
         )
-    with opener() as client:
+    with contextlib.ExitStack() as stack:
+        try:
+            client = stack.enter_context(opener())
+        except Exception as error:  # the SDK raises its own and requests' errors
+            raise OperationError(
+                f"the container engine cannot be reached ({error}); start it "
+                "(`sudo systemctl start docker`) or check DOCKER_HOST"
+            ) from None
         yield client
 
 

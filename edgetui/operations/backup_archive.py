@@ -156,7 +156,12 @@ async def create_backup(
         roots=list(sources.paths),
         missing=collected.missing,
         skipped=collected.skipped,
-        warnings=list(sources.warnings),
+        warnings=list(sources.warnings)
+        + [
+            f"{path} could not be read ({reason}) and is not in this backup"
+            for path, reason in collected.skipped.items()
+            if reason.startswith("unreadable")
+        ],
     )
     directory = prepare_backup_directory(root)
     target = _free_name(directory, created)
@@ -342,7 +347,12 @@ def _walk(
     root: DeviceRoot, device_path: str, host: Path, collected: _Collected
 ) -> None:
     backups = root.path(BACKUP_DIRECTORY)
-    for directory, subdirectories, names in os.walk(host):
+
+    def unreadable(error: OSError) -> None:
+        where = root.device_path(error.filename) if error.filename else device_path
+        collected.skipped[where] = f"unreadable ({error.strerror or error})"
+
+    for directory, subdirectories, names in os.walk(host, onerror=unreadable):
         here = Path(directory)
         if here == backups:
             subdirectories.clear()
