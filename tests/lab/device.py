@@ -180,16 +180,23 @@ class Device:
             time.sleep(0.05)
         return state or "no answer"
 
-    def command(self, env: Mapping[str, str] | None = None) -> list[str]:
+    def command(
+        self, env: Mapping[str, str] | None = None, *, inherit: bool = False
+    ) -> list[str]:
         """Gives the argv prefix that runs a command inside the device.
 
-        The command gets a clean environment: PATH, HOME, LANG and `env`.
+        Args:
+            env: variables for the command, over PATH, HOME and LANG.
+            inherit: keep the caller's environment too (so that what a
+                runner sets, such as DPKG_PAGER, reaches the command);
+                otherwise the command starts with a clean environment.
         """
         variables = {"PATH": DEVICE_PATH, "HOME": "/root", "LANG": "C.UTF-8"}
         variables.update(env or {})
         return [
             "nsenter", "-t", str(self.leader), "-m", "-u", "-i", "-n", "-p", "--",
-            "env", "-i", *(f"{name}={value}" for name, value in variables.items()),
+            "env", *([] if inherit else ["-i"]),
+            *(f"{name}={value}" for name, value in variables.items()),
         ]  # fmt: skip
 
     def run(
