@@ -59,7 +59,10 @@ class CommandResult:
         timed_out: stopped by the overall timeout or the no-output watchdog.
         cancelled: stopped by `cancel()`.
         dry_run: recorded, not run.
-        error: why it could not start (`program not found: iotedge`).
+        error: why it did not run or end by itself, for people: it could
+            not start (`program not found: iotedge`; `exit_code` is None), or
+            it was stopped (`timed out after 10 s`, `no output for 30 s`,
+            `cancelled`, `a prompt had no answer`).
     """
 
     argv: tuple[str, ...]

@@ -8,6 +8,7 @@ key read from the device's config.
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from dataclasses import dataclass
@@ -157,3 +158,20 @@ def redact_argv(argv: tuple[str, ...] | list[str]) -> list[str]:
         else:
             redacted.append(redact(arg))
     return redacted
+
+
+class RedactingFilter(logging.Filter):
+    """Redacts every log record passing through a handler.
+
+    Attach it to the handler that writes edgetui's log file:
+    `handler.addFilter(RedactingFilter())`.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Replaces the record's message by its redacted text; keeps it."""
+        message = record.getMessage()
+        redacted = redact(message)
+        if redacted != message or record.args:
+            record.msg = redacted
+            record.args = None
+        return True

@@ -6,19 +6,20 @@ import asyncio
 import inspect
 import logging
 import os
+import shutil
 from collections.abc import Awaitable, Mapping
 from typing import Callable, Union
 
-from edgetui.runner.children import Child
+from edgetui.runner.children import Child, LaunchError
 from edgetui.runner.command import Command, PromptRule
 from edgetui.runner.environment import child_environment, chosen_variables
 from edgetui.runner.events import CommandResult, Prompt, PromptRaised
 from edgetui.runner.pipes import PipeChild
 from edgetui.runner.prompts import SUDO_MARKER, SUDO_PASSWORD
 from edgetui.runner.pty import TerminalChild
-from edgetui.runner.running import FinishedRun, RunningCommand
+from edgetui.runner.running import RunningCommand
 from edgetui.runner.stopping import StopPolicy
-from edgetui.runner.transcript import Transcript
+from edgetui.runner.transcript import FinishedRun, Transcript
 
 logger = logging.getLogger(__name__)
 
@@ -87,8 +88,14 @@ class Runner:
             return RunningCommand.finished(command, result, self._record)
 
         env = child_environment(self.env, command.env)
+        via_sudo = argv is not command.argv
 
         async def launch() -> Child:
+            if via_sudo and not shutil.which(self.sudo, path=env.get("PATH")):
+                raise LaunchError(
+                    f"{command.argv[0]} needs root and {self.sudo} is not"
+                    " installed: run edgetui as root"
+                )
             if in_terminal:
                 return await TerminalChild.start(argv, env, command.cwd)
             return await PipeChild.start(argv, env, command.cwd)
@@ -133,9 +140,14 @@ class Runner:
     def _plan(
         self, command: Command
     ) -> tuple[tuple[str, ...], tuple[PromptRule, ...], bool]:
-        """Decides the argv, the prompt rules and whether a terminal is needed."""
+        """Decides the argv, the prompt rules and whether a terminal is needed.
+
+        Prompts can only be answered in a terminal, so a command on pipes
+        watches for none.
+        """
         if not command.needs_root or self.is_root():
-            return command.argv, command.prompt_rules, command.interactive
+            rules = command.prompt_rules if command.interactive else ()
+            return command.argv, rules, command.interactive
         variables = chosen_variables(self.env, command.env)
         argv = (
             self.sudo,

@@ -7,10 +7,12 @@ import logging
 import time
 from collections import deque
 from collections.abc import Awaitable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Callable
 
+from edgetui.runner.channel import EventChannel
 from edgetui.runner.children import ByteSource, Child, LaunchError
+from edgetui.runner.clocks import CommandClocks
 from edgetui.runner.command import Command, PromptRule
 from edgetui.runner.events import (
     CommandFinished,
@@ -24,11 +26,9 @@ from edgetui.runner.lines import LineAssembler
 from edgetui.runner.prompts import match_prompt
 from edgetui.runner.redact import MASK, add_secret, redact, redact_lines
 from edgetui.runner.stopping import StopPolicy, stop_process_tree
+from edgetui.runner.transcript import AnsweredPrompt, FinishedRun
 
 logger = logging.getLogger(__name__)
-
-EVENT_CAPACITY = 64
-"""Events waiting for the consumer before the child's output is held back."""
 
 DRAIN_GRACE = 1.0
 """Seconds to keep reading after the child exited, for output still in flight.
@@ -40,25 +40,6 @@ once nothing arrived for this long.
 _RECENT_LINES = 40
 
 Launch = Callable[[], Awaitable[Child]]
-
-
-@dataclass(frozen=True)
-class AnsweredPrompt:
-    """A prompt and the answer given, as recorded (secret answers masked)."""
-
-    kind: str
-    answer: str
-
-
-@dataclass(frozen=True)
-class FinishedRun:
-    """What the transcript needs once a command has ended."""
-
-    result: CommandResult
-    title: str
-    started: float
-    line_count: int
-    prompts: tuple[AnsweredPrompt, ...]
 
 
 class RunningCommand:
@@ -90,15 +71,13 @@ class RunningCommand:
         self._stop_policy = stop_policy or StopPolicy()
         self._on_finish = on_finish
 
-        self._events: asyncio.Queue[RunnerEvent] = asyncio.Queue()
-        self._room = asyncio.Semaphore(EVENT_CAPACITY)
+        self._events = EventChannel()
         self._output: deque[str] = deque(maxlen=max(output_limit, 0))
         self._recent: deque[str] = deque(maxlen=_RECENT_LINES)
         self._line_count = 0
         self._answers: list[AnsweredPrompt] = []
         self._result: CommandResult | None = None
         self._finished = asyncio.Event()
-        self._final_delivered = False
 
         self._child: Child | None = None
         self._stop_reason: str | None = None
@@ -107,15 +86,11 @@ class RunningCommand:
         self._prompt: Prompt | None = None
         self._answered_tail: str | None = None
 
-        loop = asyncio.get_running_loop()
         self._started_wall = time.time()
-        self._started = loop.time()
-        self._last_activity = self._started
-        self._prompt_since = 0.0
-        self._paused = 0.0
-        self._delivering = 0
+        self._clocks = CommandClocks(command.timeout, command.idle_timeout)
+        self._task: asyncio.Task[None] | None = None
         if launch is not None:
-            self._task = loop.create_task(self._supervise())
+            self._task = asyncio.get_running_loop().create_task(self._supervise())
 
     @classmethod
     def finished(
@@ -125,7 +100,6 @@ class RunningCommand:
         on_finish: Callable[[FinishedRun], None] | None = None,
     ) -> RunningCommand:
         """A command that ends at once with `result` (a dry run)."""
-
         running = cls(command, result.argv, None, on_finish=on_finish)
         running._complete(result)
         return running
@@ -134,13 +108,9 @@ class RunningCommand:
         return self
 
     async def __anext__(self) -> RunnerEvent:
-        if self._final_delivered:
-            raise StopAsyncIteration
         event = await self._events.get()
-        if isinstance(event, CommandFinished):
-            self._final_delivered = True
-        else:
-            self._room.release()
+        if event is None:
+            raise StopAsyncIteration
         return event
 
     @property
@@ -221,8 +191,12 @@ class RunningCommand:
         self._stopped_by_clock = by_clock
         self._resume()
         if self._child is not None:
+            self._start_stopping(self._child)
+
+    def _start_stopping(self, child: Child) -> None:
+        if self._stop_task is None:
             self._stop_task = asyncio.get_running_loop().create_task(
-                stop_process_tree(self._child.pid, self._stop_policy)
+                stop_process_tree(child.pid, self._stop_policy)
             )
 
     async def _supervise(self) -> None:
@@ -233,12 +207,10 @@ class RunningCommand:
             logger.info("%s", error)
             self._complete(self._result_of(None, error=str(error)))
             return
-        if self._stop_reason is not None and self._stop_task is None:
-            self._stop_task = asyncio.get_running_loop().create_task(
-                stop_process_tree(self._child.pid, self._stop_policy)
-            )
-
         child = self._child
+        if self._stop_reason is not None:
+            self._start_stopping(child)
+
         loop = asyncio.get_running_loop()
         pumps = [loop.create_task(self._pump(source)) for source in child.sources]
         watchdog = loop.create_task(self._watch())
@@ -261,7 +233,7 @@ class RunningCommand:
         assembler = LineAssembler()
         while True:
             data = await source.read()
-            self._last_activity = asyncio.get_running_loop().time()
+            self._clocks.touch()
             if not data:
                 break
             lines = assembler.feed(data)
@@ -293,67 +265,38 @@ class RunningCommand:
             return
         self._answered_tail = pending
         self._prompt = replace(prompt, text=redact(prompt.text))
-        self._prompt_since = asyncio.get_running_loop().time()
+        self._clocks.pause()
         logger.debug("%s asks: %s", self.argv[0], prompt.kind)
         await self._put(PromptRaised(self._prompt))
 
     async def _put(self, event: RunnerEvent) -> None:
-        self._delivering += 1
-        try:
-            await self._room.acquire()
-        finally:
-            self._delivering -= 1
-        self._events.put_nowait(event)
-        self._last_activity = asyncio.get_running_loop().time()
+        await self._events.put(event)
+        self._clocks.touch()
 
     def _resume(self) -> None:
         """Ends a wait for an answer: the clocks run again."""
-        if self._prompt is None:
-            return
-        now = asyncio.get_running_loop().time()
-        self._paused += now - self._prompt_since
-        self._last_activity = now
+        self._clocks.resume()
         self._prompt = None
 
     async def _drain(self, pumps: list[asyncio.Task[None]]) -> None:
-        loop = asyncio.get_running_loop()
         pending = set(pumps)
         while pending:
             _done, pending = await asyncio.wait(pending, timeout=DRAIN_GRACE / 4)
-            quiet = loop.time() - self._last_activity
             # A slow consumer is waited for, unless the command was stopped.
-            held_back = self._delivering and self._stop_reason is None
-            if pending and not held_back and quiet >= DRAIN_GRACE:
+            held_back = self._events.held_back and self._stop_reason is None
+            quiet = self._clocks.quiet_for() >= DRAIN_GRACE
+            if pending and not held_back and quiet:
                 logger.debug("%s left its output open; stop reading", self.argv[0])
                 return
 
     async def _watch(self) -> None:
         while self._stop_reason is None:
-            reason, delay = self._overdue()
+            reason, delay = self._clocks.overdue(self._events.held_back)
             if reason is not None:
                 logger.info("%s: %s, stopping it", self.argv[0], reason)
                 self.request_stop(reason, by_clock=True)
                 return
             await asyncio.sleep(delay)
-
-    def _overdue(self) -> tuple[str | None, float]:
-        if self._prompt is not None:
-            return None, 0.25
-        now = asyncio.get_running_loop().time()
-        delay = 1.0
-        timeout = self.command.timeout
-        if timeout is not None:
-            left = self._started + self._paused + timeout - now
-            if left <= 0:
-                return f"timed out after {timeout:g} s", 0.0
-            delay = min(delay, left)
-        idle = self.command.idle_timeout
-        if idle is not None and not self._delivering:
-            left = self._last_activity + idle - now
-            if left <= 0:
-                return f"no output for {idle:g} s", 0.0
-            delay = min(delay, left)
-        return None, max(delay, 0.01)
 
     def _result_of(
         self, exit_code: int | None, error: str | None = None
@@ -362,7 +305,7 @@ class RunningCommand:
         return CommandResult(
             argv=self.argv,
             exit_code=exit_code,
-            duration=asyncio.get_running_loop().time() - self._started,
+            duration=self._clocks.elapsed(),
             output=tuple(self._output),
             timed_out=reason is not None and self._stopped_by_clock,
             cancelled=reason is not None and not self._stopped_by_clock,
@@ -371,7 +314,7 @@ class RunningCommand:
 
     def _complete(self, result: CommandResult) -> None:
         self._result = result
-        self._events.put_nowait(CommandFinished(result))
+        self._events.finish(CommandFinished(result))
         self._finished.set()
         logger.info(
             "%s ended: exit %s in %.2f s",

@@ -7,11 +7,12 @@ import fcntl
 import json
 import logging
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from edgetui.runner.events import CommandResult
 from edgetui.runner.redact import redact, redact_argv
-from edgetui.runner.running import FinishedRun
 from edgetui.runner.statedir import state_directory
 
 logger = logging.getLogger(__name__)
@@ -19,6 +20,33 @@ logger = logging.getLogger(__name__)
 TRANSCRIPT_NAME = "transcript.jsonl"
 KEPT_LINES = 2_000
 """Output lines kept per record (the last ones); the rest are counted."""
+
+
+@dataclass(frozen=True)
+class AnsweredPrompt:
+    """A prompt and the answer given, as recorded (secret answers masked)."""
+
+    kind: str
+    answer: str
+
+
+@dataclass(frozen=True)
+class FinishedRun:
+    """What the transcript records of a command that has ended.
+
+    Attributes:
+        result: how it ended.
+        title: the command's title.
+        started: when it started, seconds since the epoch.
+        line_count: all the lines of output it printed.
+        prompts: the prompts it raised and their answers, in order.
+    """
+
+    result: CommandResult
+    title: str
+    started: float
+    line_count: int
+    prompts: tuple[AnsweredPrompt, ...]
 
 
 class Transcript:

@@ -9,10 +9,10 @@ from contextlib import asynccontextmanager
 import psutil
 import pytest
 
+from edgetui.runner.channel import EVENT_CAPACITY
 from edgetui.runner.command import Command
 from edgetui.runner.events import OutputReceived
 from edgetui.runner.runner import Runner
-from edgetui.runner.running import EVENT_CAPACITY
 
 from .conftest import Script
 

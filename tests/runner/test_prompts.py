@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+import psutil
 import pytest
 
 from edgetui.runner.command import Command
@@ -200,3 +201,19 @@ def test_rules_match_only_at_the_end_of_the_line() -> None:
     assert not APT_CONFIRM.pattern.search("Do you want to continue? [Y/n] y")
     assert DNF_CONFIRM.pattern.search("Is this ok [y/N]: ")
     assert DPKG_CONFFILE.pattern.search("*** config.toml (Y/I/N/O/D/Z) [default=Y] ?")
+
+
+async def test_failing_answer_callback_stops_the_command(
+    runner: Runner, script: Script
+) -> None:
+    """If the answer callable raises, the command is stopped and the error raised."""
+
+    def reply(prompt: Prompt) -> str:
+        raise ValueError("no dialog")
+
+    running_before = {p.pid for p in psutil.Process().children(recursive=True)}
+    with pytest.raises(ValueError, match="no dialog"):
+        await runner.run(interactive(script("ask_confirm.py", "apt")), reply)
+
+    left = {p.pid for p in psutil.Process().children(recursive=True)}
+    assert left - running_before == set()

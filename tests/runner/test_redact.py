@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
-from edgetui.runner.redact import add_secret, redact, redact_argv, redact_lines
+from edgetui.runner.redact import (
+    RedactingFilter,
+    add_secret,
+    redact,
+    redact_argv,
+    redact_lines,
+)
 
 MASKED = [
     (
@@ -125,3 +133,20 @@ def test_argv_secret_given_as_next_argument_is_masked() -> None:
         "--token=<redacted>",
         "plain",
     ]
+
+
+def test_log_filter_redacts_formatted_messages() -> None:
+    """A log record's message is redacted after its arguments are filled in."""
+    record = logging.LogRecord(
+        "edgetui.test",
+        logging.INFO,
+        __file__,
+        1,
+        "using %s",
+        ("password=hunter2",),
+        None,
+    )
+
+    assert RedactingFilter().filter(record)
+
+    assert record.getMessage() == "using password=<redacted>"

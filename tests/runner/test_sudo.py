@@ -135,3 +135,15 @@ async def test_password_prompt_without_answer_cancels(
 
     assert result.cancelled
     assert "never" not in result.output
+
+
+async def test_missing_sudo_says_to_run_as_root(tmp_path: Path) -> None:
+    """Not root and no sudo: the command does not start, and the error says why."""
+    runner = Runner(env={"PATH": str(tmp_path)}, is_root=lambda: False)
+
+    result = await runner.run(Command(("/bin/echo", "x"), needs_root=True))
+
+    assert result.exit_code is None
+    assert result.error == (
+        "/bin/echo needs root and sudo is not installed: run edgetui as root"
+    )

@@ -3,8 +3,7 @@
 import sys
 
 from edgetui.runner.events import CommandResult
-from edgetui.runner.running import FinishedRun
-from edgetui.runner.transcript import Transcript
+from edgetui.runner.transcript import FinishedRun, Transcript
 
 path, tag, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
 transcript = Transcript(path)
