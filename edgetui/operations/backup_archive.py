@@ -405,7 +405,7 @@ def _write_archive(
     try:
         archive_temp = _temp_beside(target, temporary)
         with archive_temp.open("wb") as raw:
-            with tarfile.open(fileobj=raw, mode="w:gz") as tar:
+            with tarfile.open(fileobj=raw, mode="w:gz", compresslevel=6) as tar:
                 _add_members(root, tar, collected, manifest)
                 _add_bytes(tar, MANIFEST_MEMBER, manifest.dumps().encode())
             raw.flush()

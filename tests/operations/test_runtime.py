@@ -109,6 +109,22 @@ def test_refresh_pulls_replaces_and_verifies_rolling_images(
     assert versions(after)["edgeAgent"] == "1.6.1"
 
 
+def test_refresh_without_pulling_removes_the_tags_for_the_daemon(
+    simulated: Simulated, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With --no-pull the rolling tags are removed and the daemon pulls them."""
+    with simulated("patch-1.6") as root:
+        args = ("refresh", "--yes", "--no-pull", "--wait", "20")
+        assert runtime(root, *args) == exitcodes.OK
+        out = capsys.readouterr().out
+        after = status_json(root, capsys)
+
+    assert "pulled" not in out
+    assert "removed image mcr.microsoft.com/azureiotedge-agent:1.6" in out
+    assert "removed image mcr.microsoft.com/azureiotedge-hub:1.6" in out
+    assert versions(after) == {"edgeAgent": "1.6.1", "edgeHub": "1.6.1"}
+
+
 def test_refresh_twice_finds_nothing_new_the_second_time(
     simulated: Simulated, capsys: pytest.CaptureFixture[str]
 ) -> None:
