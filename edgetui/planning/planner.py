@@ -599,7 +599,11 @@ def _repository_notes(
             "only the runtime is planned."
         ]
     newer = [t for t in targets if t.version > daemon]
-    return [f"Not offered by edgetui: {t.version}: {t.refused}" for t in newer]
+    return [
+        f"The repository also offers {t.version}, which edgetui will not install: "
+        f"{t.refused}."
+        for t in newer
+    ]
 
 
 def _finish(
