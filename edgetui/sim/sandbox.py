@@ -24,6 +24,10 @@ from edgetui.sim.scenarios import LEGACY_MASTER_KEY, Scenario
 from edgetui.sim.state import State, write_state
 
 NETWORK_FILE = "/var/lib/edgetui-sim/network.json"
+# Services that sit idle until their socket gets a connection ("Ready").
+_SOCKET_ACTIVATED = frozenset(
+    {"aziot-keyd.service", "aziot-certd.service", "aziot-tpmd.service"}
+)
 _DIRECTORIES = (
     "etc",
     "run",
@@ -72,16 +76,34 @@ def build(scenario: Scenario, root: Path, launchers: dict[str, str]) -> State:
         root,
         NETWORK_FILE,
         json.dumps(
-            {"online": scenario.online, "latest": dict(scenario.latest)}, indent=1
+            {
+                "online": scenario.online,
+                "latest": dict(scenario.latest),
+                "hub_hostname": scenario.iothub,
+            },
+            indent=1,
         ),
     )
     write_state(root, state)
     return state
 
 
+def _os_info(scenario: Scenario) -> dict[str, str]:
+    values = {}
+    for line in OS_RELEASES[scenario.os_release].splitlines():
+        key, _, value = line.partition("=")
+        values[key] = value.strip('"')
+    return {
+        "id": values["ID"],
+        "version_id": values["VERSION_ID"],
+        "codename": values.get("VERSION_CODENAME", "el9"),
+    }
+
+
 def _empty_state(scenario: Scenario, launchers: dict[str, str]) -> State:
     return {
         "scenario": scenario.name,
+        "os": _os_info(scenario),
         "hostname": scenario.hostname,
         "package_manager": scenario.package_manager,
         "arch": "x86_64" if scenario.package_manager == "dnf" else "amd64",
@@ -271,9 +293,7 @@ def _services(state: State, scenario: Scenario) -> None:
     for name in sorted(state["packages"]):
         release = package_release(name, state["packages"][name]["version"])
         for unit in release.units:
-            active = not unit.startswith(
-                ("aziot-keyd.s", "aziot-certd.s", "aziot-tpmd.s")
-            )
+            active = unit not in _SOCKET_ACTIVATED
             state["services"][unit] = {
                 "state": scenario.unit_states.get(
                     unit, "active" if active else "inactive"

@@ -68,6 +68,7 @@ class Scenario:
         unit_states: systemd units that are not in their usual state.
         latest: what the release feeds answer (`iotedge check` asks them).
         online: the device reaches IoT Hub and DPS.
+        iothub: the IoT Hub the device was provisioned to.
         legacy_secrets: the 1.1 HSM folder with the master encryption key.
         modified_conffiles: conffiles the technician changed on the device.
         engine_log: messages the container engine logged.
@@ -88,6 +89,7 @@ class Scenario:
     unit_logs: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     latest: Mapping[str, str] = field(default_factory=dict)
     online: bool = True
+    iothub: str = "contoso-edge.azure-devices.net"
     legacy_secrets: bool = False
     modified_conffiles: Mapping[str, str] = field(default_factory=dict)
 
@@ -166,6 +168,7 @@ _LEGACY = Scenario(
     mounts=(Mount("/dev/sda2", "/", 31 * GB, 18_400 * MB),),
     tpm_owner="iotedge",
     latest=_LATEST,
+    iothub="contoso-plant3.azure-devices.net",
     legacy_secrets=True,
 )
 
