@@ -17,6 +17,7 @@ from edgetui.runner.events import CommandResult, Prompt, PromptRaised
 from edgetui.runner.pipes import PipeChild
 from edgetui.runner.prompts import SUDO_MARKER, SUDO_PASSWORD
 from edgetui.runner.pty import TerminalChild
+from edgetui.runner.redact import redact_argv
 from edgetui.runner.running import RunningCommand
 from edgetui.runner.stopping import StopPolicy
 from edgetui.runner.transcript import FinishedRun, Transcript
@@ -81,7 +82,7 @@ class Runner:
         """
         argv, rules, in_terminal = self._plan(command)
         if self.dry_run and not command.read_only:
-            logger.info("dry run: %s", " ".join(argv))
+            logger.info("dry run: %s", " ".join(redact_argv(argv)))
             result = CommandResult(
                 argv=argv, exit_code=None, duration=0.0, dry_run=True
             )
