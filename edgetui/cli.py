@@ -85,12 +85,52 @@ def build_parser() -> argparse.ArgumentParser:
         help="name the specific runtime release instead of the rolling tag",
     )
 
+    _add_run_parser(commands, common)
+
     demo = commands.add_parser(
         "demo", parents=[common], help="list the simulated devices"
     )
     demo.add_argument("--list", action="store_true", help="list the scenarios")
     _add_operation_parsers(commands, common)
     return parser
+
+
+def _add_run_parser(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    common: argparse.ArgumentParser,
+) -> None:
+    """Adds `edgetui run`: plan the update and run it step by step."""
+    run = commands.add_parser(
+        "run", parents=[common], help="update the device: plan, confirm, run"
+    )
+    run.add_argument("--json", action="store_true", help="print one JSON object")
+    run.add_argument(
+        "--to", metavar="VERSION", help="target version or line (default: newest LTS)"
+    )
+    run.add_argument(
+        "--yes",
+        action="store_true",
+        help="run unattended: confirm, keep changed config files, no questions",
+    )
+    again = run.add_mutually_exclusive_group()
+    again.add_argument(
+        "--resume", action="store_true", help="continue the unfinished last run"
+    )
+    again.add_argument(
+        "--restart",
+        action="store_true",
+        help="set the unfinished last run aside and plan afresh",
+    )
+    run.add_argument(
+        "--with-defender",
+        action="store_true",
+        help="also install defender-iot-micro-agent-edge",
+    )
+    run.add_argument(
+        "--specific-tags",
+        action="store_true",
+        help="name the specific runtime release instead of the rolling tag",
+    )
 
 
 def _add_operation_parsers(
@@ -236,6 +276,10 @@ def _dispatch(args: argparse.Namespace, context: Context) -> int:
 
         request = PlanRequest(args.to, args.with_defender, args.specific_tags)
         return run_plan(context, request)
+    if args.command == "run":
+        from edgetui.commands.run import RunRequest, run_update
+
+        return run_update(context, RunRequest.from_args(args))
     if args.command == "demo":
         return _list_scenarios()
     if args.command in _OPERATION_COMMANDS:
