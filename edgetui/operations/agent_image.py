@@ -179,6 +179,12 @@ def _load(root: DeviceRoot) -> TOMLDocument:
         raise OperationError(_missing_message(root))
     try:
         text = root.read_text(CONFIG_PATH)
+    except PermissionError:
+        require_root(root, f"reading {CONFIG_PATH}")
+        raise OperationError(
+            f"cannot read {CONFIG_PATH}: permission denied; check its owner "
+            "and mode (root, 0600)"
+        ) from None
     except OSError as error:
         raise OperationError(
             f"cannot read {CONFIG_PATH}: {error.strerror or error}; "

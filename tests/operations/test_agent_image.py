@@ -333,3 +333,21 @@ def test_check_alone_passes_when_the_lines_match(
     data = json.loads(capsys.readouterr().out)
     assert data["installed_line"] == "1.4"
     assert data["ok"] is True
+
+
+def test_an_unreadable_config_on_this_machine_needs_root(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Permission denied on the host root is NotRootError (exit 3), not a crash."""
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    host = DeviceRoot("/")
+    monkeypatch.setattr(DeviceRoot, "path", lambda self, _: tmp_path / "config.toml")
+    (tmp_path / "config.toml").write_text('[agent.config]\nimage = "x:1.4"\n')
+
+    def refuse(self: DeviceRoot, path: str, limit: int = 0) -> str:
+        raise PermissionError(13, "Permission denied", path)
+
+    monkeypatch.setattr(DeviceRoot, "read_text", refuse)
+
+    with pytest.raises(NotRootError):
+        read_agent_image(host)
