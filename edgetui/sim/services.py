@@ -190,8 +190,9 @@ def _start_edge_daemon(state: State, root: Path) -> None:
         ):
             start(state, root, service)
     attestation = identity.get("provisioning", {}).get("attestation", {})
-    if attestation.get("method") == "tpm" and not _tpm_usable(state, root):
+    if attestation.get("method") == "tpm":
         _start_tpmd(state, root, quiet=True)
+    if attestation.get("method") == "tpm" and not _tpm_usable(state, root):
         set_state(state, unit, "activating")
         log(state, unit, "[INFO] - Provisioning edge device...")
         log(

@@ -222,6 +222,8 @@ def _block_scalar(
 
 def _scalar(text: str, number: int) -> Any:
     text = text.strip()
+    if text[0] in "&*!":
+        raise YamlError(f"line {number}: anchors, aliases and tags are not supported")
     if text[0] in "[{":
         value, end = _Flow(text, number).value(0)
         if text[end:].strip():
