@@ -78,8 +78,13 @@ if TYPE_CHECKING:
 WIDTH = 80
 """Text output fits an 80-column terminal."""
 
-FAILURE_LINES = 15
-"""Output lines shown under a failed step."""
+SHOWN_LINES = 20
+"""Output lines shown under a failed step, or before a package tool's question."""
+
+_CONFFILE_HELP = (
+    "      N keeps your version, Y installs the package maintainer's version, "
+    "D shows\n      the differences."
+)
 
 _KEEP_TOGETHER = "\u00a0"
 
@@ -188,8 +193,6 @@ async def _session(context: Context, request: RunRequest, directory: Path) -> in
     if not request.yes:
         await _confirm(plan, journal, terminal, out)
     if journal is None:
-        if unfinished is not None:
-            unfinished.finish("aborted", "set aside by `edgetui run --restart`")
         journal = Journal.begin(
             path, plan, root=str(context.root.root), demo=context.demo
         )
@@ -227,11 +230,15 @@ def _refuse_unfinished(
         return
     index = _first_not_done(unfinished)
     step = unfinished.plan.steps[index] if index < len(unfinished.steps) else None
-    where = f", at step {index + 1} ({step.title})" if step else ""
+    where = f" at step {index + 1} ({step.title})" if step else ""
+    if unfinished.finished:
+        ended = f"ended {unfinished.outcome}{where}"
+    else:
+        ended = f"did not finish: edgetui ended{where}"
     raise RunRefusedError(
-        f"the run started {_local_time(unfinished.created)} did not finish"
-        f"{where}. Continue it with `{_command(context, '--resume')}`, or set "
-        f"it aside and plan afresh with `{_command(context, '--restart')}`",
+        f"the update begun {_local_time(unfinished.created)} {ended}. Continue "
+        f"it with `{_command(context, '--resume')}`, or put it aside and plan "
+        f"afresh with `{_command(context, '--restart')}`",
         exitcodes.USAGE,
     )
 
@@ -332,9 +339,7 @@ async def _drive(
         async for event in executor.run():
             printer.show(event)
             if isinstance(event, StepPrompted):
-                reply = await _answer(terminal, event.prompt)
-                if reply is not None:
-                    await executor.answer(reply)
+                await _answer_until_accepted(executor, terminal, event.prompt)
             elif isinstance(event, StepFailed) and event.decision is None:
                 await executor.decide(await _decide(terminal, event))
             elif isinstance(event, RunFinished):
@@ -358,12 +363,32 @@ def _signals_handled(
             loop.remove_signal_handler(signum)
 
 
-async def _answer(terminal: TerminalQuestions | None, prompt: Prompt) -> str | None:
+async def _answer_until_accepted(
+    executor: Executor, terminal: TerminalQuestions | None, prompt: Prompt
+) -> None:
+    """Asks until the executor takes the answer (or nobody answers)."""
+    again = False
+    while True:
+        reply = await _answer(terminal, prompt, again=again)
+        again = True
+        if reply is None:
+            return
+        try:
+            await executor.answer(reply)
+            return
+        except ValueError as error:
+            out = terminal.out if terminal is not None else sys.stderr
+            print(f"      {error}", file=out)
+
+
+async def _answer(
+    terminal: TerminalQuestions | None, prompt: Prompt, *, again: bool
+) -> str | None:
     if terminal is None:
         return "stop" if prompt.kind == "manual" else None
     if prompt.kind == "manual":
         return await terminal.ask_manual(prompt)
-    return await terminal.ask_prompt(prompt)
+    return await terminal.ask_prompt(prompt, again=again)
 
 
 async def _decide(terminal: TerminalQuestions | None, event: StepFailed) -> str:
@@ -391,8 +416,12 @@ def _print_summary(out: TextIO, plan: Plan, warnings: list[DeviceWarning]) -> No
             )
             if present
         ]
-        tags = f"  [{', '.join(marks)}]" if marks else ""
-        lines.extend(_wrap(f"{number:2}. {step.title}{tags}", "", "     "))
+        title = f"{number:2}. {step.title}"
+        tags = f"[{', '.join(marks)}]" if marks else ""
+        if len(title) + 2 + len(tags) <= WIDTH:
+            lines.append(f"{title}  {tags}".rstrip())
+        else:
+            lines.extend([*_wrap(title, "", "    "), *_wrap(tags, "    ", "    ")])
     for note in plan.notes:
         lines.extend(_wrap(f"- {note}", "", "  "))
     lines.append("Every command of every step: `edgetui plan`.")
@@ -480,7 +509,7 @@ class ProgressPrinter:
         self.total = total
         self._open: str | None = None
         self._titles: list[str] = []
-        self._output: collections.deque[str] = collections.deque(maxlen=FAILURE_LINES)
+        self._output: collections.deque[str] = collections.deque(maxlen=SHOWN_LINES)
 
     def show(self, event: ExecutionEvent) -> None:
         """Prints what the event means for the technician."""
@@ -503,7 +532,7 @@ class ProgressPrinter:
             for paragraph in event.message.splitlines():
                 self._line("\n".join(_wrap(paragraph, "", "")))
         elif isinstance(event, StepPrompted):
-            self._close()
+            self._prompted(event)
 
     def _start(self, event: StepStarted) -> None:
         self._close()
@@ -512,6 +541,15 @@ class ProgressPrinter:
         self._open = f"[{event.index + 1}/{self.total}] {event.title}{again}"
         self.out.write(redact(self._open) + " ...")
         self.out.flush()
+
+    def _prompted(self, event: StepPrompted) -> None:
+        """Before a package tool's question, shows what it is about to do."""
+        self._close()
+        self._line("")
+        if event.prompt.kind == "confirm":
+            for line in self._output:
+                self._line(f"      | {line}"[:WIDTH])
+        self._output.clear()
 
     def _failed(self, event: StepFailed) -> None:
         self._close()
@@ -557,25 +595,27 @@ class TerminalQuestions:
         self.out = out
         self._waiting: asyncio.Future[str | None] | None = None
 
-    async def ask_prompt(self, prompt: Prompt) -> str | None:
-        """Shows a command's question and reads the answer."""
-        print(file=self.out)
+    async def ask_prompt(self, prompt: Prompt, *, again: bool = False) -> str | None:
+        """Shows a command's question and reads the answer (Enter: default).
+
+        Args:
+            prompt: the question.
+            again: the last answer was refused; show only the question line.
+        """
         lines = prompt.text.splitlines() or [prompt.kind]
-        for line in lines[:-1]:
+        for line in [] if again else lines[:-1]:
             print(f"      {line}", file=self.out)
-        choices = "/".join(prompt.choices)
-        hint = f" (Enter: {prompt.default})" if prompt.default else ""
+        if prompt.kind == "conffile" and not again:
+            print(_CONFFILE_HELP, file=self.out)
         question = f"      {lines[-1]}"
-        if choices and choices not in question:
-            question += f" [{choices}]"
-        answer = await self.read_line(f"{question}{hint} ", secret=prompt.secret)
-        if answer is None:
-            return None
-        return answer.strip() or (prompt.default or "")
+        if prompt.kind == "confirm" and "/".join(prompt.choices) not in question:
+            question += f" [{'/'.join(prompt.choices)}]"
+        if prompt.default:
+            question += f" (Enter: {prompt.default})"
+        return await self.read_line(f"{question} ", secret=prompt.secret)
 
     async def ask_manual(self, prompt: Prompt) -> str | None:
         """Shows a manual step and reads done, later or stop."""
-        print(file=self.out)
         for line in _wrap(prompt.text, "      ", "      "):
             print(line, file=self.out)
         while True:
@@ -589,17 +629,18 @@ class TerminalQuestions:
                 return answer.strip().lower()
 
     async def ask_decision(self, choices: tuple[str, ...]) -> str:
-        """Reads retry, skip or stop (a first letter is enough)."""
-        keys = {choice[0]: choice for choice in choices}
-        shown = ", ".join(f"[{choice[0]}]{choice[1:]}" for choice in choices)
+        """Reads retry, skip or stop (any prefix that names one is enough)."""
+        shown = choices[-1]
+        if len(choices) > 1:
+            shown = f"{', '.join(choices[:-1])} or {shown}"
         while True:
             answer = await self.read_line(f"      {shown}? ")
             if answer is None:
                 return "stop"
             word = answer.strip().lower()
-            chosen = keys.get(word[:1]) if word else None
-            if chosen is not None and chosen.startswith(word):
-                return chosen
+            named = [choice for choice in choices if word and choice.startswith(word)]
+            if len(named) == 1:
+                return named[0]
 
     async def read_line(self, question: str, *, secret: bool = False) -> str | None:
         """Prints the question and reads one line from the terminal.

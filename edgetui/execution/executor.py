@@ -136,6 +136,17 @@ class _Waiting:
     kind: str
     choices: tuple[str, ...]
     future: asyncio.Future[str | None]
+    default: str | None = None
+
+    def accepts(self, text: str) -> bool:
+        """True for one of the choices (any case), or Enter with a default."""
+        if not self.choices:
+            return True
+        if not text.strip():
+            return self.default is not None
+        if self.kind == "decision":
+            return text in self.choices
+        return text.strip().lower() in (choice.lower() for choice in self.choices)
 
 
 class Executor:
@@ -206,6 +217,8 @@ class Executor:
 
     async def run(self) -> AsyncIterator[ExecutionEvent]:
         """Runs the remaining steps, yielding events; `RunFinished` is last."""
+        if self.journal and self.journal.finished:
+            self.journal.reopen()
         yield RunStarted(self.plan, self.first_step, self.states)
         for index in range(self.first_step, len(self.plan.steps)):
             if self._stopped_at is not None:
@@ -221,9 +234,13 @@ class Executor:
     async def answer(self, text: str) -> None:
         """Answers the question of the last `StepPrompted`.
 
+        The answer is one of the prompt's choices (any case), or empty for
+        its default; a password is free text.
+
         Raises:
             RuntimeError: no question is waiting.
-            ValueError: a manual step's answer is not one of its choices.
+            ValueError: the answer is not one the prompt offers (dpkg's `Z`,
+                which would start a shell, never is).
         """
         self._reply("answer", text)
 
@@ -364,9 +381,10 @@ class Executor:
         )
         async for event in self._ask(step, prompt, (), outcome):
             yield event
-        if outcome.reply == MANUAL_DONE:
+        reply = (outcome.reply or "").lower()
+        if reply == MANUAL_DONE:
             return
-        if outcome.reply == MANUAL_LATER:
+        if reply == MANUAL_LATER:
             outcome.later = True
             outcome.message = "left to do by hand"
             return
@@ -403,7 +421,7 @@ class Executor:
             return
         command = runner_command(argv, self.root, title=step.title)
         yield CommandStarted(step.id, tuple(redact_argv(argv)))
-        async for event in self._run_command(step, command, outcome):
+        async for event in self._run_command(step, command, outcome, shown=argv):
             yield event
 
     async def _finish_interrupted_dpkg(
@@ -429,7 +447,7 @@ class Executor:
         return _AuditResult(result, lines if result.exit_code == 0 else [], events)
 
     async def _run_command(
-        self, step: Step, command: Command, outcome: _Attempt
+        self, step: Step, command: Command, outcome: _Attempt, *, shown: list[str]
     ) -> AsyncIterator[ExecutionEvent]:
         output: deque[str] = deque(maxlen=_KEPT_OUTPUT)
         running = self.runner.start(command)
@@ -452,15 +470,13 @@ class Executor:
             if not running.done:
                 await asyncio.shield(running.cancel())
         if result is not None:
-            self._judge(command, result, outcome)
+            self._judge(shlex.join(redact_argv(shown)), result, outcome)
 
-    def _judge(
-        self, command: Command, result: CommandResult, outcome: _Attempt
-    ) -> None:
+    def _judge(self, shown: str, result: CommandResult, outcome: _Attempt) -> None:
+        """Reads the result; `shown` is the command as the plan spells it."""
         outcome.exit_code = result.exit_code
         if result.ok or result.dry_run:
             return
-        shown = shlex.join(redact_argv(command.argv))
         if result.cancelled and self._cancelled:
             outcome.ok = False
             outcome.aborted = True
@@ -518,8 +534,8 @@ class Executor:
             yield self._policy_answered(step, prompt, reply, outcome)
             outcome.reply = reply.text
             return
-        choices = prompt.choices if prompt.kind == MANUAL_PROMPT else ()
-        waiting = self._expect("answer", choices)
+        choices = () if prompt.secret else prompt.choices
+        waiting = self._expect("answer", choices, prompt.default)
         yield StepPrompted(step.id, prompt)
         outcome.reply = await waiting.future
         self._waiting = None
@@ -535,11 +551,13 @@ class Executor:
             outcome.fail(reply.note, retryable=False)
         return PromptAnswered(step.id, prompt.kind, shown, reply.note)
 
-    def _expect(self, kind: str, choices: tuple[str, ...]) -> _Waiting:
+    def _expect(
+        self, kind: str, choices: tuple[str, ...], default: str | None = None
+    ) -> _Waiting:
         future: asyncio.Future[str | None] = asyncio.get_running_loop().create_future()
         if self._cancelled:
             future.set_result(None)
-        self._waiting = _Waiting(kind, choices, future)
+        self._waiting = _Waiting(kind, choices, future, default)
         return self._waiting
 
     def _reply(self, kind: str, text: str) -> None:
@@ -547,9 +565,9 @@ class Executor:
         if waiting is None or waiting.kind != kind or waiting.future.done():
             what = "question" if kind == "answer" else "failed step"
             raise RuntimeError(f"no {what} is waiting for an answer")
-        if waiting.choices and text not in waiting.choices:
+        if not waiting.accepts(text):
             raise ValueError(f"{text!r} is not one of {', '.join(waiting.choices)}")
-        waiting.future.set_result(text)
+        waiting.future.set_result(text.strip() if waiting.choices else text)
 
     # --- the end -----------------------------------------------------------
 

@@ -8,11 +8,12 @@ code, attempts and message. The executor saves it before and after every
 step: written to a temporary file, flushed, then renamed over the old one,
 whose content is kept as `journal.json.prev`; mode 0600, secrets masked.
 
-A run that ends is marked finished (kept for the report). A journal still
-`running` is unfinished: the process died (killed, power cut, SSH session
-lost). `load_unfinished()` finds it; resuming continues at the first step
-not done, and the step that was running is run again (see
-`edgetui.execution.rules` for why that is safe).
+A run that ends is marked finished with its outcome (kept for the report).
+The update is unfinished when the run ended `failed` or `aborted`, or when
+the journal still says `running`: the process died (killed, power cut, SSH
+session lost). `load_unfinished()` finds such a journal; resuming continues
+at the first step not done, and the step that failed or was running is run
+again (see `edgetui.execution.rules` for why that is safe).
 
 `hold_run_lock()` keeps two edgetui processes from running plans at once;
 the lock dies with the process, even on SIGKILL.
@@ -34,7 +35,13 @@ from pathlib import Path
 from typing import Any
 
 from edgetui import __version__
-from edgetui.execution.events import OUTCOMES, PENDING, RUNNING, STEP_STATES
+from edgetui.execution.events import (
+    OUTCOME_DONE,
+    OUTCOMES,
+    PENDING,
+    RUNNING,
+    STEP_STATES,
+)
 from edgetui.facts.plan import Plan
 from edgetui.runner.redact import redact
 from edgetui.runner.statedir import state_directory
@@ -207,6 +214,11 @@ class Journal:
         return self.status == STATUS_FINISHED
 
     @property
+    def unfinished(self) -> bool:
+        """True while the update is not done: running, failed or aborted."""
+        return not self.finished or self.outcome != OUTCOME_DONE
+
+    @property
     def states(self) -> tuple[str, ...]:
         """Every step's state, in plan order."""
         return tuple(record.state for record in self.steps)
@@ -244,6 +256,13 @@ class Journal:
         record.duration += duration
         record.exit_code = exit_code
         record.message = message
+        self.save_quietly()
+
+    def reopen(self) -> None:
+        """Marks a stopped run running again (it is being resumed), and saves."""
+        self.status = STATUS_RUNNING
+        self.outcome = None
+        self.message = ""
         self.save_quietly()
 
     def finish(self, outcome: str, message: str) -> None:
@@ -334,14 +353,15 @@ def journal_path(directory: Path | None = None, *, demo: bool = False) -> Path:
 
 
 def load_unfinished(path: Path | None = None) -> Journal | None:
-    """Finds the journal of a run that did not finish.
+    """Finds the journal of a run that did not finish the update.
 
     Args:
         path: the journal file (default: `journal_path()`).
 
     Returns:
-        The journal when the last run is still marked running (the process
-        ended before the run did), else `None`.
+        The journal when the last run failed, was aborted, or is still marked
+        running (the process ended before the run did); `None` when it was
+        done or there is no journal.
 
     Raises:
         JournalError: a journal is there but cannot be read.
@@ -350,7 +370,7 @@ def load_unfinished(path: Path | None = None) -> Journal | None:
     if not path.exists() and not _previous_copy(path).exists():
         return None
     journal = Journal.load(path)
-    return None if journal.finished else journal
+    return journal if journal.unfinished else None
 
 
 @contextlib.contextmanager

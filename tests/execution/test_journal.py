@@ -105,8 +105,8 @@ def test_secrets_never_reach_the_journal(tmp_path: Path) -> None:
     assert "SharedAccessKey=" in text
 
 
-def test_only_an_unfinished_run_is_offered_for_resuming(tmp_path: Path) -> None:
-    """load_unfinished finds a running journal and ignores a finished one."""
+def test_only_an_unfinished_update_is_offered_for_resuming(tmp_path: Path) -> None:
+    """load_unfinished finds a running, failed or aborted run, not a done one."""
     path = tmp_path / "journal.json"
     plan = Plan("patch", "1.4.0", "1.4.1", [Step("a", "Step a", [["true"]])])
     assert load_unfinished(path) is None
@@ -117,6 +117,12 @@ def test_only_an_unfinished_run_is_offered_for_resuming(tmp_path: Path) -> None:
     assert found is not None
     assert found.states == ("running",)
     assert found.plan.to_json() == plan.to_json()
+
+    for outcome in ("failed", "aborted"):
+        journal.finish(outcome, "stopped")
+        stopped = load_unfinished(path)
+        assert stopped is not None
+        assert stopped.outcome == outcome
 
     journal.finish("done", "every step done")
     assert load_unfinished(path) is None

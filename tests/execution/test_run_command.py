@@ -82,7 +82,7 @@ def test_an_unfinished_run_blocks_a_new_one(
 
     error = capsys.readouterr().err
     assert code == exitcodes.USAGE
-    assert "did not finish, at step 1 (Step a)" in error
+    assert "did not finish: edgetui ended at step 1 (Step a)" in error
     assert f"edgetui run --resume --root {device.root}" in error
     assert "--restart" in error
     assert device.logged() == []
@@ -128,11 +128,11 @@ def test_resume_on_another_root_names_the_right_one(
     assert device.logged() == []
 
 
-def test_a_failed_step_exits_1_with_its_output_and_the_next_action(
+def test_a_failed_step_exits_1_and_the_run_resumes_there(
     device: Device, tmp_path: Path
 ) -> None:
     """A failing step prints its last output lines, the reason and how to go
-    on, and run exits 1."""
+    on, run exits 1; once the cause is gone, --resume finishes from that step."""
     state = tmp_path / "state"
     counter = tmp_path / "count"
     plan = Plan(
@@ -155,6 +155,14 @@ def test_a_failed_step_exits_1_with_its_output_and_the_next_action(
     assert "      | run 1: E: Could not connect to the repository" in lines
     assert "      stop (unattended)" in lines
     assert f"edgetui run --resume --root {device.root}" in result.stdout
+    assert json.loads((state / "journal.json").read_text())["outcome"] == "failed"
+
+    counter.write_text("100")
+    resumed = edgetui_run(device, state, "--resume", "--yes")
+
+    assert resumed.returncode == exitcodes.OK, resumed.stdout
+    assert "[2/2] Fetch ... done (" in resumed.stdout
+    assert device.logged() == ["a"]
 
 
 def test_a_run_killed_mid_step_resumes_and_finishes(
