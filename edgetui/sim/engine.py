@@ -21,7 +21,7 @@ import socketserver
 import struct
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -35,6 +35,7 @@ _VERSIONED = re.compile(r"^/v(\d+)\.(\d+)(/.*)$")
 _MIN_API = "1.12"
 _PRODUCT_NAMES = {"moby": "", "docker-ce": "Docker Engine - Community"}
 _KERNEL = "5.15.0-105-generic"
+_FOLLOW_INTERVAL = 0.3
 
 Reply = tuple[int, Any]
 
@@ -121,12 +122,29 @@ class EngineRequestHandler(http.server.BaseHTTPRequestHandler):
         except EngineError as error:
             self._reply_json(state, error.status, {"message": str(error)})
             return
-        if isinstance(body, _Raw):
+        if isinstance(body, _Stream):
+            self._stream(state, body)
+        elif isinstance(body, _Raw):
             self._reply(state, status, body.data, body.content_type, method == "HEAD")
         elif body is None:
             self._reply(state, status, b"", None, False)
         else:
             self._reply_json(state, status, body, method == "HEAD")
+
+    def _stream(self, state: State, body: _Stream) -> None:
+        """Sends a response of unknown length until it ends or the client leaves."""
+        self.close_connection = True
+        self.send_response(200)
+        self.send_header("Api-Version", state["engine"]["api_version"])
+        self.send_header("Content-Type", body.content_type)
+        self.send_header("Connection", "close")
+        self.end_headers()
+        try:
+            for chunk in body.chunks:
+                self.wfile.write(chunk)
+                self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            return
 
     def _discard_body(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
@@ -164,6 +182,12 @@ class EngineRequestHandler(http.server.BaseHTTPRequestHandler):
 class _Raw:
     def __init__(self, data: bytes, content_type: str) -> None:
         self.data = data
+        self.content_type = content_type
+
+
+class _Stream:
+    def __init__(self, chunks: Iterator[bytes], content_type: str) -> None:
+        self.chunks = chunks
         self.content_type = content_type
 
 
@@ -443,7 +467,34 @@ def _container_logs(root: Path, groups: list[str], query: dict[str, str]) -> Rep
         entries = entries[-count:] if count > 0 else []
     timestamps = _flag(query, "timestamps")
     frames = b"".join(_frame(entry, timestamps) for entry in entries)
-    return 200, _Raw(frames, "application/vnd.docker.multiplexed-stream")
+    kind = "application/vnd.docker.multiplexed-stream"
+    if _flag(query, "follow"):
+        seen = len(container["logs"])
+        follow = _follow(root, container["id"], seen, streams, timestamps)
+        return 200, _Stream(_chain(frames, follow), kind)
+    return 200, _Raw(frames, kind)
+
+
+def _chain(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
+    yield first
+    yield from rest
+
+
+def _follow(
+    root: Path, ident: str, seen: int, streams: set[str], timestamps: bool
+) -> Iterator[bytes]:
+    """New log frames as the container writes them, until it stops."""
+    while True:
+        time.sleep(_FOLLOW_INTERVAL)
+        container = runtime.find_container(read_state(root), ident)
+        if container is None:
+            return
+        for entry in container["logs"][seen:]:
+            if entry[0] in streams:
+                yield _frame(entry, timestamps)
+        seen = len(container["logs"])
+        if container["status"] != "running":
+            return
 
 
 def _frame(entry: list[str], timestamps: bool) -> bytes:

@@ -129,3 +129,21 @@ def test_stopped_engine_refuses_connections(client: Any, lts: SimDevice) -> None
         client.ping()
     assert run(lts, "systemctl", "start", "docker").returncode == 0
     assert client.ping() is True
+
+
+def test_followed_logs_stream_new_lines_until_the_container_stops(
+    client: Any, lts: SimDevice
+) -> None:
+    """`logs(stream=True, follow=True)` delivers later lines and ends on stop."""
+    agent = client.containers.get("edgeAgent")
+    stream = agent.logs(stream=True, follow=True)
+    first = next(stream).decode()
+    assert first.endswith("[INF] - Initializing Edge Agent.\n")
+    other = docker.DockerClient(base_url=lts.env["DOCKER_HOST"])
+    other.containers.get("edgeAgent").restart()
+    other.containers.get("edgeAgent").stop()
+    other.close()
+    rest = b"".join(stream).decode()
+    assert rest.count("Initializing Edge Agent.") == 1
+    versions = [m for m in map(VERSION_LINE.match, rest.splitlines()) if m]
+    assert [m.group(1) for m in versions] == ["1.4.43", "1.4.43"]

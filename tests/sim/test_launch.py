@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import pytest
 
+import edgetui
 from edgetui.sim import SCENARIOS, SimDevice, SimulatorError, device, launch
 
 from .helpers import run
@@ -137,3 +141,37 @@ def test_speed_from_the_environment_scales_program_time(
     slowed = restart_seconds("0.25")
     assert slowed - instant >= 0.4
     assert instant < 1.5
+
+
+INSTALLED_COPY = """
+import os, subprocess, sys
+sys.path.insert(0, sys.argv[1])
+from edgetui.sim import launch
+with launch("lts-1.4", speed=0) as sim:
+    env = {**os.environ, **sim.env}
+    version = subprocess.run(
+        ["iotedge", "version"], env=env, capture_output=True, text=True
+    )
+    launcher = (sim.bin_dir / "dpkg-query").read_text()
+print(version.stdout.strip())
+print(sys.argv[1] in launcher)
+"""
+
+
+def test_launchers_work_from_an_installed_copy(tmp_path: Path) -> None:
+    """A copy of the package outside the source tree (as a wheel installs it) works."""
+    site = tmp_path / "site-packages"
+    shutil.copytree(
+        Path(edgetui.__file__).parent,
+        site / "edgetui",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
+    result = subprocess.run(
+        [sys.executable, "-I", "-c", INSTALLED_COPY, str(site)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+        cwd=tmp_path,
+    )
+    assert result.stdout.splitlines() == ["iotedge 1.4.41", "True"], result.stderr
