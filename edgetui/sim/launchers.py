@@ -26,6 +26,7 @@ COMMON_PROGRAMS = {
 }
 PACKAGE_MANAGER_PROGRAMS = {
     "apt": {
+        "apt": "apt",
         "apt-get": "apt_get",
         "apt-cache": "apt_cache",
         "dpkg-query": "dpkg_query",
