@@ -42,6 +42,11 @@ _QUIET_PACKAGE_ENV = {
 conffile question and apt's confirmation still reach the terminal."""
 
 
+def is_read_only(argv: Sequence[str]) -> bool:
+    """Tells whether a plan command only reads the device (checks, detection)."""
+    return tuple(argv[:2]) in _READ_ONLY
+
+
 def runner_command(argv: Sequence[str], root: DeviceRoot, title: str = "") -> Command:
     """Builds the runner's command for one of a plan's commands.
 
@@ -54,7 +59,7 @@ def runner_command(argv: Sequence[str], root: DeviceRoot, title: str = "") -> Co
         The command: `edgetui` resolved to this edgetui with `--root`,
         package tools interactive, root needed where the device changes.
     """
-    read_only = tuple(argv[:2]) in _READ_ONLY
+    read_only = is_read_only(argv)
     needs_root = root.is_host and not read_only
     program = program_of(argv)
     if program == "edgetui":

@@ -12,10 +12,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from edgetui.execution.commands import is_read_only
 from edgetui.execution.events import DONE, OUTCOME_DONE, PENDING, SKIPPED
 from edgetui.execution.packages import is_package_command
 from edgetui.execution.rules import point_of_no_return_index
-from edgetui.facts.plan import Plan
+from edgetui.facts.plan import Plan, Step
 
 _RESTART_AFTER_STOP: dict[tuple[str, ...], str] = {
     ("systemctl", "stop", "iotedge"): "systemctl start iotedge",
@@ -117,6 +118,8 @@ def _next_action(summary: RunSummary) -> list[str]:
         return _before_point_of_no_return(summary)
     lines: list[str] = []
     index = summary.stopped_at
+    if index is not None and _only_checks(plan.steps[index]):
+        return [_checks_failed(summary, index)]
     failed_package = index is not None and any(
         is_package_command(argv) for argv in plan.steps[index].commands
     )
@@ -129,6 +132,21 @@ def _next_action(summary: RunSummary) -> list[str]:
         "previous configuration if the update cannot be finished."
     )
     return lines
+
+
+def _only_checks(step: Step) -> bool:
+    return bool(step.commands) and all(is_read_only(argv) for argv in step.commands)
+
+
+def _checks_failed(summary: RunSummary, index: int) -> str:
+    later = len(summary.plan.steps) - index - 1
+    left = f" {later} step(s) after it did not run." if later else ""
+    return (
+        f"Every change before step {index + 1} was made; its checks found "
+        f"problems (the output above).{left} Next: fix what they name, check "
+        f"again with `{summary.sudo}iotedge check`, then "
+        f"{_continue(summary, f'step {index + 1}')}."
+    )
 
 
 def _continue(summary: RunSummary, step: str) -> str:

@@ -495,3 +495,30 @@ async def test_a_package_step_failing_past_the_point_of_no_return_says_how_to_fi
     assert "`dpkg --audit`" in message
     assert "Next: run `dpkg --configure -a`, then `apt-get -f install`" in message
     assert "continue from step 1" in message
+
+
+async def test_failed_checks_at_the_end_say_the_changes_were_made(
+    device: Device,
+) -> None:
+    """When only the verification fails, the message says every change was
+    made and points at `iotedge check`, not at a half-done update."""
+    plan = Plan(
+        "minor",
+        "1.4.41",
+        "1.5.21",
+        [
+            Step("install-packages", "Install", [["true"]], point_of_no_return=True),
+            Step("verify", "Verify the update", [["iotedge", "check"]]),
+        ],
+    )
+    runner = device.runner(FAKE_IOTEDGE_CHECK_FAILS="1")
+    executor = Executor(plan, runner, device.device_root, policy=UnattendedPolicy())
+
+    events = await drive(executor)
+
+    message = last(events).message
+    assert last(events).outcome == "failed"
+    assert "container engine - Error" in of_type(events, StepFailed)[0].message
+    assert "Every change before step 2 was made; its checks found problems" in message
+    assert "check again with `iotedge check`" in message
+    assert "mid-update" not in message
