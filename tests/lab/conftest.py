@@ -8,6 +8,7 @@ failure instead, so a broken CI machine cannot pass by skipping.
 from __future__ import annotations
 
 import os
+import signal
 import time
 from collections.abc import Iterator
 
@@ -29,11 +30,18 @@ def lab() -> Iterator[Lab]:
         if os.environ.get("CI") == "true":
             pytest.fail(reason + " (CI must provide them)", pytrace=False)
         pytest.skip(reason)
+    previous = signal.signal(signal.SIGTERM, _interrupt)
     opened = Lab.open()
     try:
         yield opened
     finally:
         opened.close()
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    """Turns SIGTERM into an interrupt, so that the lab's teardown still runs."""
+    raise KeyboardInterrupt(f"signal {signum}")
 
 
 @pytest.fixture(autouse=True)

@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .workspace import LAB_SOURCES, TIMINGS
+from .workspace import DIE_WITH_PARENT, LAB_SOURCES, TIMINGS
 
 logger = logging.getLogger(__name__)
 
@@ -133,6 +133,7 @@ class Device:
             (self.folder / name).mkdir(parents=True, exist_ok=True)
         lower = ":".join(str(layer) for layer in self.layers)
         argv = [
+            *DIE_WITH_PARENT,
             "unshare", "--mount", "--propagation", "private", "--",
             str(BOOT_SCRIPT), lower, str(self.upper), str(self.folder / "work"),
             str(self.folder / "merged"),

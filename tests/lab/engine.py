@@ -28,7 +28,7 @@ from typing import Any
 
 import docker
 
-from .workspace import LAB_SOURCES, TIMINGS
+from .workspace import DIE_WITH_PARENT, LAB_SOURCES, TIMINGS
 
 logger = logging.getLogger(__name__)
 
@@ -107,6 +107,7 @@ class Engine:
         log = (self.root / "dockerd.log").open("wb")
         self.process = subprocess.Popen(
             [
+                *DIE_WITH_PARENT,
                 "unshare",
                 "--mount",
                 "--propagation",

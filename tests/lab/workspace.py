@@ -74,6 +74,11 @@ class Timings:
 
 TIMINGS = Timings()
 
+DIE_WITH_PARENT = ("setpriv", "--pdeathsig", "TERM", "--")
+"""Prefix for the lab's daemons (dockerd, systemd-nspawn): the kernel sends
+them SIGTERM when the test run dies, so a run killed without its teardown
+still stops them."""
+
 
 def missing_components() -> list[str]:
     """Names what the lab cannot run without on this host (empty when ready)."""
