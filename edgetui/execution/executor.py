@@ -303,7 +303,7 @@ class Executor:
         self, index: int, outcome: _Attempt, duration: float, total: float
     ) -> StepFinished:
         step = self.plan.steps[index]
-        if outcome.ok and not self._cancelled:
+        if outcome.ok:
             state = SKIPPED if outcome.later else DONE
         else:
             state = FAILED
@@ -402,7 +402,11 @@ class Executor:
             async for event in self._finish_interrupted_dpkg(step, outcome):
                 yield event
         for argv in step.commands:
-            if not outcome.ok or self._cancelled:
+            if self._cancelled and outcome.ok:
+                outcome.ok = False
+                outcome.aborted = True
+                outcome.message = "cancelled by the technician"
+            if not outcome.ok:
                 return
             command_argv = rerun_argv(argv) if rerun else list(argv)
             async for event in self._run_planned(step, command_argv, outcome):

@@ -522,3 +522,36 @@ async def test_failed_checks_at_the_end_say_the_changes_were_made(
     assert "Every change before step 2 was made; its checks found problems" in message
     assert "check again with `iotedge check`" in message
     assert "mid-update" not in message
+
+
+async def test_cancel_between_two_commands_runs_no_more_of_the_step(
+    device: Device,
+) -> None:
+    """A cancel while a step's first command ends leaves its second unrun and
+    the step failed, never done."""
+    plan = Plan(
+        "patch",
+        "1.4.0",
+        "1.4.1",
+        [
+            Step(
+                "two",
+                "Two commands",
+                [
+                    script("record.py", device.log, "first"),
+                    script("record.py", device.log, "second"),
+                ],
+            )
+        ],
+    )
+    executor = Executor(plan, device.runner(), device.device_root)
+
+    async def cancel_after_first(event: ExecutionEvent, running: Executor) -> None:
+        if isinstance(event, StepOutput) and "first ran" in event.lines:
+            await running.cancel()
+
+    events = await drive(executor, on_event=cancel_after_first)
+
+    assert device.logged() == ["first"]
+    assert last(events).outcome == "aborted"
+    assert last(events).states == ("failed",)
