@@ -130,3 +130,16 @@ def test_no_program_prints_the_shared_access_key(lts: SimDevice) -> None:
         result = run(lts, *argv)
         assert SECRET not in result.stdout + result.stderr, argv
         assert "SharedAccessKey" not in result.stdout + result.stderr, argv
+
+
+def test_journalctl_reads_combined_flags_and_systemctl_show(broken: SimDevice) -> None:
+    """`journalctl -xeu UNIT` and `systemctl show -p ActiveState --value UNIT` work."""
+    combined = run(broken, "journalctl", "-xeu", "aziot-tpmd", "--no-pager")
+    assert combined.returncode == 0
+    assert "Permission denied" in combined.stdout
+    shown = run(
+        broken, "systemctl", "show", "-p", "ActiveState", "--value", "aziot-tpmd"
+    )
+    assert shown.stdout == "failed\n"
+    both = run(broken, "systemctl", "show", "--property=ActiveState,SubState", "docker")
+    assert lines(both) == ["ActiveState=active", "SubState=running"]

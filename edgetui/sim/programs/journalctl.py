@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import signal
 import sys
 import time
@@ -67,6 +68,7 @@ def _options(args: list[str]) -> tuple[list[str], int | None, bool, str]:
     lines: int | None = None
     follow = False
     output = "short"
+    args = _expand_short_options(args)
     index = 0
     while index < len(args):
         arg = args[index]
@@ -93,6 +95,17 @@ def _options(args: list[str]) -> tuple[list[str], int | None, bool, str]:
             raise ValueError(f"'{arg}' is not a valid match")
         index += 1
     return units, lines, follow, output
+
+
+def _expand_short_options(args: list[str]) -> list[str]:
+    """`-xeu UNIT` is `-x -e -u UNIT`, as getopt reads it."""
+    expanded: list[str] = []
+    for arg in args:
+        if re.fullmatch(r"-[a-zA-Z]{2,}", arg):
+            expanded += [f"-{letter}" for letter in arg[1:]]
+        else:
+            expanded.append(arg)
+    return expanded
 
 
 def _count(text: str) -> int:

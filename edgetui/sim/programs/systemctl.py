@@ -23,6 +23,19 @@ _CHANGE_VERBS = (
     "disable",
     "reset-failed",
 )
+_VALUE_OPTIONS = {
+    "-p": "--property",
+    "--property": "--property",
+    "-n": "--lines",
+    "--lines": "--lines",
+    "-o": "--output",
+    "--output": "--output",
+    "-t": "--type",
+    "--type": "--type",
+    "--state": "--state",
+    "-H": "--host",
+    "-M": "--machine",
+}
 _START_SECONDS = {
     "aziot-edged.service": 2.0,
     "iotedge.service": 2.0,
@@ -32,9 +45,7 @@ _START_SECONDS = {
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Runs `systemctl VERB [UNIT...]`."""
-    args = list(sys.argv[1:] if argv is None else argv)
-    flags = {a for a in args if a.startswith("-")}
-    words = [a for a in args if not a.startswith("-")]
+    flags, words = _split_arguments(list(sys.argv[1:] if argv is None else argv))
     if not words:
         complain("systemctl: this simulated device supports only unit verbs")
         return 1
@@ -52,6 +63,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     complain(f"Unknown command verb {verb}.")
     return 1
+
+
+def _split_arguments(args: list[str]) -> tuple[set[str], list[str]]:
+    """Options (a value joined as `--property=X`) and the remaining words."""
+    flags: set[str] = set()
+    words: list[str] = []
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        if arg in _VALUE_OPTIONS and index + 1 < len(args):
+            flags.add(f"{_VALUE_OPTIONS[arg]}={args[index + 1]}")
+            index += 1
+        elif arg.startswith("-p") and not arg.startswith("--"):
+            flags.add(f"--property={arg[2:]}")
+        elif arg.startswith("-"):
+            flags.add(arg)
+        else:
+            words.append(arg)
+        index += 1
+    return flags, words
 
 
 def _query(verb: str, units: list[str], flags: set[str]) -> int:
@@ -199,9 +230,9 @@ def _ago(moment: Any) -> str:
 
 def _show(state: State, units: list[str], flags: set[str]) -> int:
     properties: list[str] = []
-    for flag in flags:
-        if flag.startswith(("--property=", "-p")):
-            properties += flag.split("=", 1)[-1].removeprefix("-p").split(",")
+    for flag in sorted(flags):
+        if flag.startswith("--property="):
+            properties += flag.split("=", 1)[1].split(",")
     for index, unit in enumerate(units):
         service = state["services"].get(unit)
         value = service["state"] if service else "inactive"
