@@ -18,6 +18,7 @@ from .lab import Lab
 from .workspace import TIMINGS, missing_components
 
 _NOT_RUN: list[str] = []
+_SKIP_PLACE = "tests/lab/conftest.py (the lab fixture)"
 
 
 @pytest.fixture(scope="session")
@@ -51,6 +52,15 @@ def _lab_test_timing(request: pytest.FixtureRequest) -> Iterator[None]:
     yield
     if "lab" in request.fixturenames:
         TIMINGS.add(f"test {request.node.name}", time.monotonic() - start)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item) -> Iterator[None]:
+    """Reports every lab skip at one place, so the summary folds them into one line."""
+    outcome = yield
+    report: pytest.TestReport = outcome.get_result()  # type: ignore[attr-defined]
+    if _NOT_RUN and report.skipped and isinstance(report.longrepr, tuple):
+        report.longrepr = (_SKIP_PLACE, 0, report.longrepr[2])
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
