@@ -7,6 +7,7 @@ failure instead, so a broken CI machine cannot pass by skipping.
 
 from __future__ import annotations
 
+import inspect
 import os
 import signal
 import time
@@ -18,7 +19,7 @@ from .lab import Lab
 from .workspace import TIMINGS, missing_components
 
 _NOT_RUN: list[str] = []
-_SKIP_PLACE = "tests/lab/conftest.py (the lab fixture)"
+_SKIP_PLACE = "tests/lab/conftest.py"
 
 
 @pytest.fixture(scope="session")
@@ -60,7 +61,15 @@ def pytest_runtest_makereport(item: pytest.Item) -> Iterator[None]:
     outcome = yield
     report: pytest.TestReport = outcome.get_result()  # type: ignore[attr-defined]
     if _NOT_RUN and report.skipped and isinstance(report.longrepr, tuple):
-        report.longrepr = (_SKIP_PLACE, 0, report.longrepr[2])
+        report.longrepr = (_SKIP_PLACE, _skip_line(), report.longrepr[2])
+
+
+def _skip_line() -> int:
+    """The line of this file where the lab fixture skips."""
+    source = inspect.getsource(lab.__wrapped__)  # type: ignore[attr-defined]
+    first = inspect.getsourcelines(lab.__wrapped__)[1]  # type: ignore[attr-defined]
+    offset = next(i for i, text in enumerate(source.splitlines()) if "skip(" in text)
+    return first + offset
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
