@@ -176,7 +176,7 @@ def launch(
         host_bin = base / "hostbin"
         _link_host_programs(host_bin)
         socket_path = _socket_path(root, extra_dirs)
-        engine = _start_engine(root, socket_path, base / "engine.log", where)
+        engine = _start_engine(root, socket_path, base / "engine.log", where, factor)
         env = {
             "PATH": f"{bin_dir}{os.pathsep}{host_bin}",
             "DOCKER_HOST": f"unix://{socket_path}",
@@ -226,7 +226,11 @@ def _link_host_programs(host_bin: Path) -> None:
 
 
 def _start_engine(
-    root: Path, socket_path: Path, log_path: Path, where: launchers.Settings
+    root: Path,
+    socket_path: Path,
+    log_path: Path,
+    where: launchers.Settings,
+    speed: float,
 ) -> subprocess.Popen[bytes]:
     bootstrap = (
         f"import sys; sys.path.insert(0, {where['import_root']!r}); "
@@ -242,6 +246,8 @@ def _start_engine(
         str(root),
         "--socket",
         str(socket_path),
+        "--speed",
+        repr(speed),
     ]
     with log_path.open("wb") as log:
         engine = subprocess.Popen(

@@ -188,7 +188,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="edgetui-sim-engine")
     parser.add_argument("--root", required=True, help="the device root")
     parser.add_argument("--socket", required=True, help="the unix socket to serve")
+    parser.add_argument("--speed", type=float, default=1.0, help="the time factor")
     args = parser.parse_args(argv)
+    os.environ["EDGETUI_SIM_SPEED"] = repr(max(0.0, args.speed))
     root = Path(args.root)
     read_state(root)
     if os.path.exists(args.socket):

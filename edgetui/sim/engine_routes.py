@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from edgetui.sim import runtime
+from edgetui.sim.catalog import image_release
+from edgetui.sim.programs.common import pause
 from edgetui.sim.runtime import EngineError
 from edgetui.sim.state import State, changing_state, read_state
 
@@ -23,6 +25,8 @@ MIN_API = "1.12"
 _PRODUCT_NAMES = {"moby": "", "docker-ce": "Docker Engine - Community"}
 _KERNEL = "5.15.0-105-generic"
 _FOLLOW_INTERVAL = 0.3
+_CONTAINER_SECONDS = {"start": 0.5, "stop": 1.5, "restart": 2.0}
+
 
 Reply = tuple[int, Any]
 
@@ -343,6 +347,7 @@ def _frame(entry: list[str], timestamps: bool) -> bytes:
 
 def _change_container(action: str) -> Handler:
     def handle(root: Path, groups: list[str], query: dict[str, str]) -> Reply:
+        pause(_CONTAINER_SECONDS[action])
         with changing_state(root) as state:
             container = _container(state, groups[0])
             online = bool(state["online"])
@@ -427,6 +432,9 @@ def _pull_image(root: Path, groups: list[str], query: dict[str, str]) -> Reply:
     name = query.get("fromImage", "")
     tag = query.get("tag") or "latest"
     reference = name if ":" in name.rpartition("/")[2] else f"{name}:{tag}"
+    release = image_release(reference)
+    if release is not None and runtime.find_image(read_state(root), reference) is None:
+        pause(1.0 + release.size / 60_000_000)
     with changing_state(root) as state:
         try:
             image = runtime.pull_image(state, reference)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -147,3 +148,18 @@ def test_followed_logs_stream_new_lines_until_the_container_stops(
     assert rest.count("Initializing Edge Agent.") == 1
     versions = [m for m in map(VERSION_LINE.match, rest.splitlines()) if m]
     assert [m.group(1) for m in versions] == ["1.4.43", "1.4.43"]
+
+
+def test_engine_takes_scaled_time_to_pull() -> None:
+    """Pulls take realistic time scaled by the speed factor; 0 is instant."""
+
+    def pull_seconds(speed: float) -> float:
+        with launch("lts-1.4", speed=speed) as sim:
+            engine = docker.DockerClient(base_url=sim.env["DOCKER_HOST"])
+            started = time.monotonic()
+            engine.images.pull("mcr.microsoft.com/azureiotedge-hub", tag="1.5")
+            elapsed = time.monotonic() - started
+            engine.close()
+        return elapsed
+
+    assert pull_seconds(0.1) - pull_seconds(0) >= 0.3
