@@ -1,14 +1,21 @@
 """`iotedge`: the IoT Edge command line, for 1.1 and for 1.2 and later.
 
 This program reads only what the real one reads: device files (under
-`EDGETUI_SIM_ROOT`, default `/`), `systemctl` and `journalctl` from PATH,
-and the container engine at DOCKER_HOST. It never touches the simulator's
-state, so the lab packages ship it as their `/usr/bin/iotedge`:
+`EDGETUI_SIM_ROOT`, default `/`), `systemctl`, `journalctl`, `dpkg-query`
+(or `rpm`) and `df` from PATH, and the container engine at DOCKER_HOST
+(default `unix:///var/run/docker.sock`). It never touches the simulator's
+state, so the lab packages ship it as their `/usr/bin/iotedge`, with the
+`edgetui` package (at least `edgetui/__init__.py` and `edgetui/sim/`)
+importable:
 
     EDGETUI_SIM_IOTEDGE_VERSION=1.4.41 python3 -m edgetui.sim.programs.iotedge ARGS
 
 or from Python, `main(argv, version="1.4.41")`. The version decides the
-subcommand set: 1.0 and 1.1 have no `system` and no `config`.
+subcommand set: 1.0 and 1.1 have no `system` and no `config`. What the real
+`iotedge check` fetches from the internet is read from
+`/var/lib/edgetui-sim/network.json` (`{"online": true, "latest":
+{"aziot-edge-1.4": "1.4.41", ...}, "hub_hostname": "..."}`); without it the
+device is offline.
 """
 
 from __future__ import annotations
