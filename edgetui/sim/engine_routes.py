@@ -25,7 +25,7 @@ MIN_API = "1.12"
 _PRODUCT_NAMES = {"moby": "", "docker-ce": "Docker Engine - Community"}
 _KERNEL = "5.15.0-105-generic"
 _FOLLOW_INTERVAL = 0.3
-_CONTAINER_SECONDS = {"start": 0.5, "stop": 1.5, "restart": 2.0}
+_CONTAINER_SECONDS = {"start": 0.5, "stop": 1.5, "restart": 2.0, "kill": 0.1}
 
 
 Reply = tuple[int, Any]
@@ -355,10 +355,10 @@ def _change_container(action: str) -> Handler:
                 if container["status"] == "running":
                     return 304, None
                 runtime.start_container(state, container, online)
-            elif action == "stop":
+            elif action in ("stop", "kill"):
                 if container["status"] != "running":
-                    return 304, None
-                runtime.stop_container(container)
+                    return (304 if action == "stop" else 409), None
+                runtime.stop_container(container, 137 if action == "kill" else 0)
             else:
                 runtime.stop_container(container)
                 runtime.start_container(state, container, online)
@@ -378,6 +378,17 @@ def _remove_container(root: Path, groups: list[str], query: dict[str, str]) -> R
             )
         state["containers"].remove(container)
     return 204, None
+
+
+def _prune_containers(root: Path, groups: list[str], query: dict[str, str]) -> Reply:
+    with changing_state(root) as state:
+        stopped = [c for c in state["containers"] if c["status"] != "running"]
+        for container in stopped:
+            state["containers"].remove(container)
+    return 200, {
+        "ContainersDeleted": [c["id"] for c in stopped] or None,
+        "SpaceReclaimed": 0,
+    }
 
 
 # Images --------------------------------------------------------------------
@@ -426,6 +437,25 @@ def _inspect_image(root: Path, groups: list[str], query: dict[str, str]) -> Repl
 def _remove_image(root: Path, groups: list[str], query: dict[str, str]) -> Reply:
     with changing_state(root) as state:
         return 200, runtime.remove_image(state, groups[0], _flag(query, "force"))
+
+
+def _prune_images(root: Path, groups: list[str], query: dict[str, str]) -> Reply:
+    """Removes unused images: dangling ones, or all unused with dangling=false."""
+    filters = _filters(query.get("filters"))
+    only_dangling = filters.get("dangling", ["true"]) != ["false"]
+    deleted: list[dict[str, str]] = []
+    reclaimed = 0
+    with changing_state(root) as state:
+        used = {c["image_id"] for c in state["containers"]}
+        for image in list(state["images"]):
+            if image["id"] in used or (only_dangling and image["tags"]):
+                continue
+            reclaimed += image["size"]
+            for tag in list(image["tags"]):
+                deleted += runtime.remove_image(state, tag)
+            if image in state["images"]:
+                deleted += runtime.remove_image(state, image["id"])
+    return 200, {"ImagesDeleted": deleted or None, "SpaceReclaimed": reclaimed}
 
 
 def _pull_image(root: Path, groups: list[str], query: dict[str, str]) -> Reply:
@@ -525,9 +555,12 @@ ROUTES: list[tuple[str, re.Pattern[str], Handler]] = [
         re.compile(r"^/containers/([^/]+)/restart$"),
         _change_container("restart"),
     ),
+    ("POST", re.compile(r"^/containers/([^/]+)/kill$"), _change_container("kill")),
+    ("POST", re.compile(r"^/containers/prune$"), _prune_containers),
     ("DELETE", re.compile(r"^/containers/([^/]+)$"), _remove_container),
     ("GET", re.compile(r"^/images/json$"), _list_images),
     ("POST", re.compile(r"^/images/create$"), _pull_image),
+    ("POST", re.compile(r"^/images/prune$"), _prune_images),
     ("GET", re.compile(r"^/images/(.+)/json$"), _inspect_image),
     ("DELETE", re.compile(r"^/images/(.+)$"), _remove_image),
     ("GET", re.compile(r"^/volumes$"), _list_volumes),

@@ -163,3 +163,20 @@ def test_engine_takes_scaled_time_to_pull() -> None:
         return elapsed
 
     assert pull_seconds(0.1) - pull_seconds(0) >= 0.3
+
+
+def test_kill_and_prune(client: Any, lts: SimDevice) -> None:
+    """kill exits 137 (failed); prune drops unused images and stopped containers."""
+    client.containers.get("SimulatedTemperatureSensor").kill()
+    listing = run(lts, "iotedge", "list").stdout
+    assert re.search(r"SimulatedTemperatureSensor\s+failed\s+Failed \(137\)", listing)
+    client.images.pull("mcr.microsoft.com/azureiotedge-agent", tag="1.5")
+    pruned = client.images.prune(filters={"dangling": False})
+    untagged = [
+        entry["Untagged"] for entry in pruned["ImagesDeleted"] if "Untagged" in entry
+    ]
+    assert untagged == ["mcr.microsoft.com/azureiotedge-agent:1.5"]
+    assert pruned["SpaceReclaimed"] == 184_000_000
+    assert client.containers.prune()["ContainersDeleted"] is not None
+    names = sorted(c.name for c in client.containers.list(all=True))
+    assert names == ["edgeAgent", "edgeHub"]
