@@ -265,6 +265,7 @@ class Device:
             return
         start = time.monotonic()
         if self.process.poll() is None:
+            self._wait_for_reaping(timeout=5.0)
             self.process.send_signal(signal.SIGTERM)
             try:
                 self.process.wait(timeout=timeout)
@@ -276,6 +277,19 @@ class Device:
         self.process = None
         self.leader = 0
 
+    def _wait_for_reaping(self, timeout: float) -> None:
+        """Waits while the device holds zombies whose parent is on the host.
+
+        A command started with nsenter whose host-side parent was killed is
+        reaped by the host's init, eventually; until then the device's
+        shutdown waits 10 s for it.
+        """
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and any(
+            _is_zombie(pid) for pid in self.processes()
+        ):
+            time.sleep(0.1)
+
     def discard(self) -> None:
         """Removes the device's folder (its overlay upper included).
 
@@ -285,6 +299,14 @@ class Device:
         shutil.rmtree(self.folder, ignore_errors=True)
         with contextlib.suppress(OSError):
             (NSPAWN_RUNTIME / "propagate" / self.name).rmdir()
+
+
+def _is_zombie(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return status.rsplit(")", 1)[1].split()[0] == "Z"
 
 
 def _command_name(pid: int) -> str:
