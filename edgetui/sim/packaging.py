@@ -19,7 +19,6 @@ import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from edgetui.sim import launchers, runtime, services
 from edgetui.sim.catalog import ENGINE_RELEASES, PackageRelease, package_release
@@ -542,8 +541,3 @@ def not_upgraded(state: State, plan: Transaction) -> int:
         if newest and compare_versions(newest, package["version"]) > 0:
             count += 1
     return count
-
-
-def describe(release: PackageRelease) -> dict[str, Any]:
-    """Size figures apt prints."""
-    return {"download": release.download_size, "installed": release.size}

@@ -78,13 +78,3 @@ def run_tool(argv: Sequence[str]) -> subprocess.CompletedProcess[str]:
         )
     except FileNotFoundError:
         return subprocess.CompletedProcess(list(argv), 127, "", f"{argv[0]}: not found")
-
-
-def write_device_file(device_path: str, text: str, mode: int = 0o644) -> None:
-    """Writes a device file atomically, creating its folder."""
-    path = device_file(device_path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(f".{path.name}.new")
-    temp.write_text(text, encoding="utf-8")
-    os.chmod(temp, mode)
-    os.replace(temp, path)
