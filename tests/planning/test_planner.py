@@ -714,19 +714,19 @@ def test_safety_check_refuses_two_points_of_no_return_and_late_downloads() -> No
 
 
 def test_newer_offers_edgetui_will_not_install_are_named() -> None:
-    """A 1.6.0 device offered an unknown 1.6.1 is current, and the note says why."""
+    """A 1.6.0 device offered an unknown 1.6.2 is current, and the note says why."""
     device = aziot_device(
         "1.6.0",
         "1.6.0",
         agent_version="1.6.0",
         repository={
-            "aziot-edge": ["1.6.1-1", "1.6.0-1"],
-            "aziot-identity-service": ["1.6.1-1", "1.6.0-1"],
+            "aziot-edge": ["1.6.2-1", "1.6.0-1"],
+            "aziot-identity-service": ["1.6.2-1", "1.6.0-1"],
         },
     )
     plan = plan_update(device, date(2026, 12, 3))
     assert plan.path == "current"
     assert plan.notes == [
-        "The repository also offers 1.6.1, which edgetui will not install: not a "
+        "The repository also offers 1.6.2, which edgetui will not install: not a "
         "release in edgetui's catalog (a pre-release or a newer build)."
     ]
