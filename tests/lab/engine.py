@@ -1,7 +1,8 @@
 """The lab's container engine: Debian's dockerd on a private socket.
 
-It runs in its own mount namespace, so the mounts it makes for containers go
-away with it. Devices reach it through their /run/docker.sock; its data root
+It runs in its own mount and network namespaces, so the mounts and bridges
+it makes for containers go away with it, and it has no way out: pulls fail
+at once, as on a device without network. Devices reach it through their /run/docker.sock; its data root
 (volumes) and the modules' host folders are bound into devices at the same
 path, so the paths the engine reports are valid inside the device.
 
@@ -110,6 +111,7 @@ class Engine:
                 *DIE_WITH_PARENT,
                 "unshare",
                 "--mount",
+                "--net",
                 "--propagation",
                 "private",
                 "--",

@@ -10,7 +10,10 @@ import json
 
 import pytest
 
+from edgetui.runner.runner import Runner
+
 from .lab import Lab
+from .runner_commands import answering, in_device
 from .truth import installed_packages
 
 pytestmark = [pytest.mark.lab, pytest.mark.timeout(900)]
@@ -80,3 +83,29 @@ def test_legacy_device_migrates_by_the_documented_steps(lab: Lab) -> None:
     assert packages["iotedge"][1] == "config-files"
     assert packages["aziot-edge"] == ("1.6.1-1", "installed")
     assert key_imported
+
+
+async def test_patch_upgrade_keeps_the_edited_template(lab: Lab) -> None:
+    """1.6.0 to 1.6.1: dpkg asks about the edited template; N keeps it; apply runs."""
+    answer, asked = answering("N")
+    template = "/etc/aziot/config.toml.edge.template"
+    with lab.device("patch-1.6") as lab_device:
+        device = lab_device.device
+        edited = device.path(template).read_text()
+        result = await Runner().run(
+            in_device(lab_device, "apt-get", "install", "-y", "aziot-edge"), answer
+        )
+        applied = device.run(["iotedge", "config", "apply"], check=False)
+        version = device.run(["iotedge", "version"]).stdout
+        active = device.run(["systemctl", "is-active", "aziot-edged"], check=False)
+        kept = device.path(template).read_text()
+        shipped = device.path(template + ".dpkg-dist").exists()
+
+    assert result.ok, result.text
+    assert [(p.kind, p.default) for p in asked] == [("conffile", "N")]
+    assert template in asked[0].text
+    assert kept == edited
+    assert shipped
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    assert version.strip() == "iotedge 1.6.1"
+    assert active.stdout.strip() == "active"
