@@ -2,9 +2,10 @@
 
 It runs in its own mount and network namespaces, so the mounts and bridges
 it makes for containers go away with it, and it has no way out: pulls fail
-at once, as on a device without network. Devices reach it through their /run/docker.sock; its data root
-(volumes) and the modules' host folders are bound into devices at the same
-path, so the paths the engine reports are valid inside the device.
+at once, as on a device without network. Devices reach it through their
+/run/docker.sock; its data root (volumes) and the modules' host folders are
+bound into devices at the same path, so the paths the engine reports are
+valid inside the device.
 
 The IoT Edge runtime images are built offline from a static busybox: each
 tag is its own image (a unique label), and its containers log the real
