@@ -53,9 +53,10 @@ RUNTIME_TAGS = {
     "1.6.0": "1.6.0",
     "1.6.1": "1.6.1",
 }
+# Module name -> image repository and the first line the module logs.
 MODULE_IMAGES = {
-    "edgeAgent": ("azureiotedge-agent", "Edge Agent"),
-    "edgeHub": ("azureiotedge-hub", "Edge Hub"),
+    "edgeAgent": ("azureiotedge-agent", "Initializing Edge Agent."),
+    "edgeHub": ("azureiotedge-hub", "Initializing Edge Hub"),
 }
 
 
@@ -211,7 +212,7 @@ def _build_module_image(client: Any, module: str, tag: str, version: str) -> Non
     dockerfile = (
         f"FROM {BASE_IMAGE}\n"
         f'LABEL edgetui.lab.image="{name}"\n'
-        f'ENV EDGE_MODULE_TITLE="{MODULE_IMAGES[module][1]}" '
+        f'ENV EDGE_MODULE_GREETING="{MODULE_IMAGES[module][1]}" '
         f'EDGE_MODULE_VERSION="{version_line(version)}"\n'
         'CMD ["/bin/edge-module"]\n'
     )
