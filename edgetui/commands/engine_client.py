@@ -6,7 +6,7 @@ import contextlib
 from collections.abc import Iterator
 from typing import Any
 
-from edgetui.device import engine
+from edgetui.device.engine import ENGINE_ERRORS, open_client
 from edgetui.operations.errors import OperationError
 
 
@@ -15,20 +15,12 @@ def engine_client() -> Iterator[Any]:
     """Opens a docker SDK client for the engine at DOCKER_HOST.
 
     Raises:
-        OperationError: no client can be opened.
+        OperationError: the engine does not answer.
     """
-    # TODO: call edgetui.device.engine.open_client directly once engine.py
-    # provides it; until then the commands that change the engine cannot run.
-    opener = getattr(engine, "open_client", None)
-    if opener is None:
-        raise OperationError(
-            "this edgetui build cannot change the container engine; "
-            "remove the containers and images by hand (see the README)"
-        )
     with contextlib.ExitStack() as stack:
         try:
-            client = stack.enter_context(opener())
-        except Exception as error:  # the SDK raises its own and requests' errors
+            client = stack.enter_context(open_client())
+        except ENGINE_ERRORS as error:
             raise OperationError(
                 f"the container engine cannot be reached ({error}); start it "
                 "(`sudo systemctl start docker`) or check DOCKER_HOST"
@@ -40,11 +32,8 @@ def engine_client() -> Iterator[Any]:
 def optional_engine_client() -> Iterator[Any | None]:
     """Like `engine_client`, but gives `None` when the engine does not answer."""
     with contextlib.ExitStack() as stack:
-        client: Any | None = None
         try:
-            candidate = stack.enter_context(engine_client())
-            candidate.ping()
-            client = candidate
-        except Exception:  # any failure to reach the engine means "no engine"
+            client: Any | None = stack.enter_context(engine_client())
+        except OperationError:
             client = None
         yield client

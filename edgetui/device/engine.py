@@ -3,7 +3,8 @@
 The engine is found through `DOCKER_HOST`, else the default socket. Every
 SDK call blocks, so `read_engine` runs them in a worker thread with a short
 socket timeout: a missing socket or a stopped engine gives an answer at once,
-a hung one within the timeout.
+a hung one within the timeout. Operations that change the engine get a
+client from `open_client` and catch `ENGINE_ERRORS` around its calls.
 """
 
 from __future__ import annotations
@@ -12,13 +13,14 @@ import asyncio
 import contextlib
 import logging
 import os
-from collections.abc import Generator, Iterable
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import docker
 import docker.errors
 import requests
+import urllib3.exceptions
 
 from edgetui.device.runtime import parse_module_version
 
@@ -34,7 +36,15 @@ LOG_TAIL_LINES = 2000
 LOG_HEAD_LINES = 20000
 """How many lines from the start are searched when the tail has none."""
 
-_ENGINE_ERRORS = (docker.errors.DockerException, requests.RequestException, OSError)
+ENGINE_ERRORS = (
+    docker.errors.DockerException,
+    requests.RequestException,
+    urllib3.exceptions.HTTPError,
+    OSError,
+)
+"""What an engine call can raise: the SDK's errors (`docker.errors.NotFound`,
+`APIError` with `status_code`), the HTTP layer's (refused, timed out) and the
+socket's, which a streamed answer raises directly."""
 
 logger = logging.getLogger(__name__)
 
@@ -85,6 +95,33 @@ def docker_host() -> str:
     return os.environ.get("DOCKER_HOST") or DEFAULT_DOCKER_HOST
 
 
+@contextlib.contextmanager
+def open_client(
+    host: str | None = None, timeout: float = 60.0
+) -> Iterator[docker.DockerClient]:
+    """Opens a docker SDK client for the engine and closes it afterwards.
+
+    Opening asks the engine for its API version, so an engine that does not
+    answer fails here rather than at the first call. Every call blocks.
+
+    Args:
+        host: the engine address; `DOCKER_HOST` or the default socket if `None`.
+        timeout: seconds each engine request may take.
+
+    Yields:
+        The client.
+
+    Raises:
+        docker.errors.DockerException: the engine did not answer (one of
+            `ENGINE_ERRORS`).
+    """
+    client = docker.DockerClient(base_url=host or docker_host(), timeout=timeout)
+    try:
+        yield client
+    finally:
+        client.close()
+
+
 async def read_engine(host: str | None = None, timeout: float = 5.0) -> EngineReading:
     """Asks the engine for its version and the runtime containers.
 
@@ -103,12 +140,12 @@ async def read_engine(host: str | None = None, timeout: float = 5.0) -> EngineRe
 def _read_engine_blocking(host: str, timeout: float) -> EngineReading:
     try:
         client = docker.DockerClient(base_url=host, timeout=timeout)
-    except _ENGINE_ERRORS as error:
+    except ENGINE_ERRORS as error:
         return _unavailable(host, error)
     try:
         version = client.version()
         containers = _read_containers(client)
-    except _ENGINE_ERRORS as error:
+    except ENGINE_ERRORS as error:
         return _unavailable(host, error)
     finally:
         client.close()
@@ -167,7 +204,7 @@ def _module_version(container: Any) -> str | None:
         if version is None:
             with contextlib.closing(_lines_from_start(container)) as lines:
                 version = _first_version(lines)
-    except _ENGINE_ERRORS as error:
+    except ENGINE_ERRORS as error:
         logger.info("could not read the log of %s: %s", container.name, error)
         return None
     return version

@@ -8,10 +8,8 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
 
-import docker
 import pytest
 
-from edgetui.device import engine
 from edgetui.sim import launch
 
 from .programs import FakePrograms
@@ -35,7 +33,7 @@ def simulated(monkeypatch: pytest.MonkeyPatch) -> Simulated:
     """Starts a simulated device (instantly) and points PATH and DOCKER_HOST at it.
 
     Yields a function `simulated(name)` that is a context manager giving the
-    device root. The engine client comes from the docker SDK on DOCKER_HOST.
+    device root. Engine clients reach the simulated engine through DOCKER_HOST.
     """
 
     @contextlib.contextmanager
@@ -43,16 +41,6 @@ def simulated(monkeypatch: pytest.MonkeyPatch) -> Simulated:
         with launch(name, speed=0) as device:
             for key, value in device.env.items():
                 monkeypatch.setenv(key, value)
-            monkeypatch.setattr(engine, "open_client", _open_client, raising=False)
             yield device.root
 
     return start
-
-
-@contextlib.contextmanager
-def _open_client() -> Iterator[docker.DockerClient]:
-    client = docker.DockerClient(base_url=os.environ["DOCKER_HOST"], timeout=30)
-    try:
-        yield client
-    finally:
-        client.close()
