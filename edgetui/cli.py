@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from edgetui import __version__, exitcodes
+from edgetui.commands.logfile import logging_to_state_directory
 from edgetui.device.root import DeviceRoot
 
 
@@ -254,7 +255,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.root = getattr(args, "root", None)
     args.demo = getattr(args, "demo", None)
     try:
-        with _device_environment(args) as context:
+        with contextlib.ExitStack() as stack:
+            if args.command is not None:  # the wizard opens its own log
+                stack.enter_context(logging_to_state_directory())
+            context = stack.enter_context(_device_environment(args))
             return _dispatch(args, context)
     except UsageError as error:
         print(f"edgetui: {error}", file=sys.stderr)
@@ -291,9 +295,6 @@ _OPERATION_COMMANDS = ("config", "tpm", "check", "logs", "runtime", "backup")
 
 
 def _dispatch_operation(args: argparse.Namespace, context: Context) -> int:
-    from edgetui.commands.outcome import keep_log_off_terminal
-
-    keep_log_off_terminal()
     if args.command == "config":
         from edgetui.commands.config import run_agent_image
 

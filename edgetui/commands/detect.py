@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
 import textwrap
 from collections.abc import Iterator
 from datetime import date
@@ -45,7 +44,6 @@ def run_detect(context: Context) -> int:
     Returns:
         `exitcodes.OK`: detection ran (warnings are part of the output).
     """
-    _keep_log_off_terminal()
     facts = asyncio.run(detect_and_assess(context.root))
     if context.json:
         print(json.dumps(_redacted(facts.to_json()), indent=2))
@@ -81,13 +79,6 @@ def _redacted(value: Any) -> Any:
     if isinstance(value, list):
         return [_redacted(item) for item in value]
     return value
-
-
-def _keep_log_off_terminal() -> None:
-    """Stops log records from reaching stdout/stderr when nobody set up logging."""
-    package_logger = logging.getLogger("edgetui")
-    if not logging.getLogger().handlers and not package_logger.handlers:
-        package_logger.addHandler(logging.NullHandler())
 
 
 def render_text(facts: DeviceFacts) -> str:

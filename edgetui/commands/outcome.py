@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import sys
 
 from edgetui import exitcodes
@@ -23,14 +22,3 @@ def report_failure(error: OperationError | HostilePathError) -> int:
     """Prints the error's message on stderr and gives its exit code."""
     print(f"edgetui: {error}", file=sys.stderr)
     return exit_code_for(error)
-
-
-def keep_log_off_terminal() -> None:
-    """Stops log records reaching the terminal when nobody set up logging.
-
-    Without a handler Python prints warnings to stderr, which would mix
-    with the command's own output.
-    """
-    package = logging.getLogger("edgetui")
-    if not logging.getLogger().handlers and not package.handlers:
-        package.addHandler(logging.NullHandler())

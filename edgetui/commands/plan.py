@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
 import shlex
 import sys
 import textwrap
@@ -77,16 +76,8 @@ def run_plan(context: Context, request: PlanRequest) -> int:
         `exitcodes.OK`, `exitcodes.USAGE` for a bad target, or
         `exitcodes.UNSUPPORTED`.
     """
-    _keep_log_off_terminal()
     facts = asyncio.run(detect_and_assess(context.root))
     return print_plan(facts, request, date.today(), as_json=context.json)
-
-
-def _keep_log_off_terminal() -> None:
-    """Keeps log records off the terminal when nobody set up logging."""
-    package_logger = logging.getLogger("edgetui")
-    if not logging.getLogger().handlers and not package_logger.handlers:
-        package_logger.addHandler(logging.NullHandler())
 
 
 def print_plan(

@@ -24,7 +24,6 @@ import collections
 import contextlib
 import datetime
 import json
-import logging
 import os
 import signal
 import sys
@@ -137,7 +136,6 @@ def run_update(context: Context, request: RunRequest) -> int:
     Returns:
         The exit code (see the module docstring).
     """
-    _keep_log_off_terminal()
     try:
         if context.root.is_host and os.geteuid() != 0:
             raise RunRefusedError(
@@ -155,12 +153,6 @@ def run_update(context: Context, request: RunRequest) -> int:
     except OSError as error:
         message = f"cannot use edgetui's state directory: {error}"
         return _refuse(context, message, exitcodes.FAILED)
-
-
-def _keep_log_off_terminal() -> None:
-    package_logger = logging.getLogger("edgetui")
-    if not logging.getLogger().handlers and not package_logger.handlers:
-        package_logger.addHandler(logging.NullHandler())
 
 
 def _refuse(context: Context, message: str, code: int) -> int:

@@ -1,0 +1,15 @@
+"""Fixtures: edgetui's state directory (log, transcript) in the test's folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def state_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Points EDGETUI_STATE_DIR, also for child processes, at a fresh folder."""
+    directory = tmp_path / "state"
+    monkeypatch.setenv("EDGETUI_STATE_DIR", str(directory))
+    return directory
