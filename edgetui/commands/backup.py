@@ -10,7 +10,8 @@ from edgetui import exitcodes
 from edgetui.commands.confirmation import confirm_destructive
 from edgetui.commands.engine_client import optional_engine_client
 from edgetui.commands.outcome import report_failure
-from edgetui.device.root import DeviceRoot, HostilePathError
+from edgetui.commands.runners import runner_for
+from edgetui.device.root import HostilePathError
 from edgetui.operations.backup_archive import (
     BackupArchive,
     Verification,
@@ -22,7 +23,6 @@ from edgetui.operations.backup_archive import (
 from edgetui.operations.backup_restore import RestoreResult, restore_backup
 from edgetui.operations.errors import OperationError, require_root
 from edgetui.operations.installed import find_installed_edge
-from edgetui.runner.runner import Runner
 
 if TYPE_CHECKING:
     from edgetui.cli import Context
@@ -63,7 +63,7 @@ def run_backup(
 
 
 def _create(context: Context) -> int:
-    archive = asyncio.run(_create_with_engine(context.root))
+    archive = asyncio.run(_create_with_engine(context))
     manifest = archive.manifest
     if context.json:
         _print_json(_archive_json(archive))
@@ -76,11 +76,11 @@ def _create(context: Context) -> int:
     return exitcodes.OK
 
 
-async def _create_with_engine(root: DeviceRoot) -> BackupArchive:
-    runner = Runner()
-    installed = await find_installed_edge(root, runner)
+async def _create_with_engine(context: Context) -> BackupArchive:
+    runner = runner_for(context)
+    installed = await find_installed_edge(context.root, runner)
     with optional_engine_client() as client:
-        return await create_backup(root, runner, client, installed)
+        return await create_backup(context.root, runner, client, installed)
 
 
 def _list(context: Context) -> int:
@@ -123,7 +123,7 @@ def _restore(
     if not yes and not confirm_destructive(consequence, "Restore now?", unattended):
         return exitcodes.ABORTED
 
-    result = asyncio.run(_restore_with_engine(context.root, archive, safety_backup))
+    result = asyncio.run(_restore_with_engine(context, archive, safety_backup))
     if context.json:
         _print_json(_restore_json(result))
         return exitcodes.OK
@@ -141,13 +141,18 @@ def _restore(
 
 
 async def _restore_with_engine(
-    root: DeviceRoot, archive: BackupArchive, safety_backup: bool
+    context: Context, archive: BackupArchive, safety_backup: bool
 ) -> RestoreResult:
-    runner = Runner()
-    installed = await find_installed_edge(root, runner)
+    runner = runner_for(context)
+    installed = await find_installed_edge(context.root, runner)
     with optional_engine_client() as client:
         return await restore_backup(
-            root, runner, client, installed, archive, safety_backup=safety_backup
+            context.root,
+            runner,
+            client,
+            installed,
+            archive,
+            safety_backup=safety_backup,
         )
 
 

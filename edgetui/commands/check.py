@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING
 
 from edgetui import exitcodes
 from edgetui.commands.outcome import report_failure
+from edgetui.commands.runners import runner_for
 from edgetui.operations.errors import OperationError
 from edgetui.operations.iotedge_check import CheckOutcome, CheckReport, run_check
-from edgetui.runner.runner import Runner
 
 if TYPE_CHECKING:
     from edgetui.cli import Context
@@ -32,7 +32,7 @@ def run_check_command(context: Context) -> int:
     """
     try:
         checking = run_check(
-            Runner(), as_json=context.json, needs_root=context.root.is_host
+            runner_for(context), as_json=context.json, needs_root=context.root.is_host
         )
         report = asyncio.run(checking)
     except OperationError as error:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from edgetui import exitcodes
 from edgetui.commands.outcome import report_failure
+from edgetui.commands.runners import runner_for
 from edgetui.device.root import HostilePathError
 from edgetui.operations.agent_image import (
     CONFIG_PATH,
@@ -20,7 +21,6 @@ from edgetui.operations.agent_image import (
 )
 from edgetui.operations.errors import OperationError
 from edgetui.operations.installed import find_installed_edge
-from edgetui.runner.runner import Runner
 
 if TYPE_CHECKING:
     from edgetui.cli import Context
@@ -84,7 +84,8 @@ def _show(context: Context, current: AgentImage) -> int:
 
 
 def _check_against_installed(context: Context, current: AgentImage) -> int:
-    installed = asyncio.run(find_installed_edge(context.root, Runner()))
+    finding = find_installed_edge(context.root, runner_for(context))
+    installed = asyncio.run(finding)
     line = installed.version.line if installed.version else None
     matches = line is not None and current.line == line
     if context.json:

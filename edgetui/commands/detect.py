@@ -15,6 +15,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from edgetui import exitcodes
+from edgetui.commands.runners import runner_for
 from edgetui.device.detect import detect_device
 from edgetui.device.probe_system import format_bytes
 from edgetui.device.root import DeviceRoot
@@ -44,7 +45,7 @@ def run_detect(context: Context) -> int:
     Returns:
         `exitcodes.OK`: detection ran (warnings are part of the output).
     """
-    facts = asyncio.run(detect_and_assess(context.root))
+    facts = asyncio.run(detect_and_assess(context.root, runner_for(context)))
     if context.json:
         print(json.dumps(_redacted(facts.to_json()), indent=2))
     else:
@@ -52,19 +53,17 @@ def run_detect(context: Context) -> int:
     return exitcodes.OK
 
 
-async def detect_and_assess(
-    root: DeviceRoot, runner: Runner | None = None
-) -> DeviceFacts:
+async def detect_and_assess(root: DeviceRoot, runner: Runner) -> DeviceFacts:
     """Detects the device, then adds the assessment's warnings.
 
     Args:
         root: the device root.
-        runner: runs the probes' commands (a plain `Runner` by default).
+        runner: runs the probes' commands.
 
     Returns:
         The facts with detection's warnings first, then the assessment's.
     """
-    facts = await detect_device(root, runner or Runner())
+    facts = await detect_device(root, runner)
     for warning in assess(facts, date.today()):
         facts.warn(warning.code, warning.message)
     return facts

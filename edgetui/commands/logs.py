@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 
 from edgetui import exitcodes
 from edgetui.commands.outcome import report_failure
+from edgetui.commands.runners import runner_for
 from edgetui.device.root import HostilePathError
 from edgetui.operations.errors import OperationError
 from edgetui.operations.logs import read_log
-from edgetui.runner.runner import Runner
 
 if TYPE_CHECKING:
     from edgetui.cli import Context
@@ -29,7 +29,8 @@ def run_logs(context: Context, target: str, tail: int) -> int:
         0 when the log was read, 1 when it could not be, 2 for bad input.
     """
     try:
-        excerpt = asyncio.run(read_log(context.root, Runner(), target, tail))
+        reading = read_log(context.root, runner_for(context), target, tail)
+        excerpt = asyncio.run(reading)
     except (OperationError, HostilePathError) as error:
         return report_failure(error)
     if context.json:

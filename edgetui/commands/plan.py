@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 
 from edgetui import exitcodes
 from edgetui.commands.detect import detect_and_assess
+from edgetui.commands.runners import runner_for
 from edgetui.facts.device import DeviceFacts, DeviceWarning
 from edgetui.facts.plan import Plan, Step
 from edgetui.planning.planner import PlanChoices, plan_update
@@ -76,7 +77,7 @@ def run_plan(context: Context, request: PlanRequest) -> int:
         `exitcodes.OK`, `exitcodes.USAGE` for a bad target, or
         `exitcodes.UNSUPPORTED`.
     """
-    facts = asyncio.run(detect_and_assess(context.root))
+    facts = asyncio.run(detect_and_assess(context.root, runner_for(context)))
     return print_plan(facts, request, date.today(), as_json=context.json)
 
 

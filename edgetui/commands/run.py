@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any, Callable, TextIO
 from edgetui import exitcodes
 from edgetui.commands.detect import detect_and_assess
 from edgetui.commands.plan import PlanRequest
+from edgetui.commands.runners import runner_for
 from edgetui.execution.events import (
     OUTCOME_DONE,
     OUTCOME_FAILED,
@@ -65,9 +66,7 @@ from edgetui.planning.safety import UnsafePlanError
 from edgetui.planning.targets import TargetError
 from edgetui.runner.events import Prompt
 from edgetui.runner.redact import redact
-from edgetui.runner.runner import Runner
 from edgetui.runner.statedir import state_directory
-from edgetui.runner.transcript import TRANSCRIPT_NAME, Transcript
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -188,9 +187,7 @@ async def _session(context: Context, request: RunRequest, directory: Path) -> in
         journal = Journal.begin(
             path, plan, root=str(context.root.root), demo=context.demo
         )
-    return await _execute(
-        context, request, plan, journal=journal, terminal=terminal, directory=directory
-    )
+    return await _execute(context, request, plan, journal=journal, terminal=terminal)
 
 
 def _resumable(context: Context, unfinished: Journal | None) -> Journal:
@@ -245,7 +242,7 @@ def _first_not_done(journal: Journal) -> int:
 async def _plan(context: Context, request: RunRequest, out: TextIO) -> Plan | int:
     """Detects and plans; an exit code when there is nothing to run."""
     print("Detecting the device ...", file=out, flush=True)
-    facts = await detect_and_assess(context.root)
+    facts = await detect_and_assess(context.root, runner_for(context))
     try:
         plan = plan_update(
             facts, datetime.date.today(), request.plan_request().choices()
@@ -286,14 +283,12 @@ async def _execute(
     *,
     journal: Journal,
     terminal: TerminalQuestions | None,
-    directory: Path,
 ) -> int:
     out = sys.stderr if context.json else sys.stdout
-    runner = Runner(transcript=Transcript(directory / TRANSCRIPT_NAME))
     try:
         executor = Executor(
             plan,
-            runner,
+            runner_for(context),
             context.root,
             policy=UnattendedPolicy() if request.yes else InteractivePolicy(),
             journal=journal,

@@ -11,7 +11,8 @@ from edgetui import exitcodes
 from edgetui.commands.confirmation import confirm_destructive
 from edgetui.commands.engine_client import engine_client
 from edgetui.commands.outcome import report_failure
-from edgetui.device.root import DeviceRoot, HostilePathError
+from edgetui.commands.runners import runner_for
+from edgetui.device.root import HostilePathError
 from edgetui.operations.errors import OperationError, require_root
 from edgetui.operations.installed import find_installed_edge
 from edgetui.operations.runtime_images import (
@@ -21,7 +22,6 @@ from edgetui.operations.runtime_images import (
     refresh_runtime,
     skip_reasons,
 )
-from edgetui.runner.runner import Runner
 
 if TYPE_CHECKING:
     from edgetui.cli import Context
@@ -100,7 +100,7 @@ def _refresh(
     if not yes and not _confirmed(status, skipped, pull):
         return exitcodes.ABORTED
 
-    refresh = asyncio.run(_refresh_with_engine(context.root, pull, wait))
+    refresh = asyncio.run(_refresh_with_engine(context, pull, wait))
     if context.json:
         print(json.dumps(asdict(refresh), indent=2))
     else:
@@ -109,13 +109,13 @@ def _refresh(
 
 
 async def _refresh_with_engine(
-    root: DeviceRoot, pull: bool, wait: float
+    context: Context, pull: bool, wait: float
 ) -> RuntimeRefresh:
-    runner = Runner()
-    installed = await find_installed_edge(root, runner)
+    runner = runner_for(context)
+    installed = await find_installed_edge(context.root, runner)
     with engine_client() as client:
         return await refresh_runtime(
-            root, runner, client, installed, pull_first=pull, wait_seconds=wait
+            context.root, runner, client, installed, pull_first=pull, wait_seconds=wait
         )
 
 

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 
 from edgetui import exitcodes
 from edgetui.commands.outcome import report_failure
-from edgetui.device.root import DeviceRoot, HostilePathError
+from edgetui.commands.runners import runner_for
+from edgetui.device.root import HostilePathError
 from edgetui.operations.errors import OperationError
 from edgetui.operations.installed import find_installed_edge
 from edgetui.operations.tpm_access import (
@@ -18,7 +19,6 @@ from edgetui.operations.tpm_access import (
     check_tpm_access,
     fix_tpm_access,
 )
-from edgetui.runner.runner import Runner
 
 if TYPE_CHECKING:
     from edgetui.cli import Context
@@ -36,7 +36,7 @@ def run_tpm(context: Context, action: str) -> int:
         3 when fixing needs root.
     """
     try:
-        access = asyncio.run(_run(context.root, action))
+        access = asyncio.run(_run(context, action))
     except (OperationError, HostilePathError) as error:
         return report_failure(error)
     if context.json:
@@ -46,12 +46,12 @@ def run_tpm(context: Context, action: str) -> int:
     return exitcodes.OK if access.ok else exitcodes.FAILED
 
 
-async def _run(root: DeviceRoot, action: str) -> TpmAccess:
-    runner = Runner()
-    installed = await find_installed_edge(root, runner)
+async def _run(context: Context, action: str) -> TpmAccess:
+    runner = runner_for(context)
+    installed = await find_installed_edge(context.root, runner)
     if action == "fix":
-        return await fix_tpm_access(root, runner, installed)
-    return check_tpm_access(root, installed)
+        return await fix_tpm_access(context.root, runner, installed)
+    return await check_tpm_access(context.root, runner, installed)
 
 
 def _print_access(access: TpmAccess, *, fixed: bool) -> None:
