@@ -271,11 +271,20 @@ class Device:
                 self.process.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
                 logger.warning("device %s did not shut down; killing it", self.name)
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
+                self._kill()
         TIMINGS.add("device shutdown", time.monotonic() - start)
         self.process = None
         self.leader = 0
+
+    def _kill(self) -> None:
+        """Kills the device's init, which ends every process of the device,
+        then systemd-nspawn."""
+        assert self.process is not None
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.leader, signal.SIGKILL)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
 
     def _wait_for_reaping(self, timeout: float) -> None:
         """Waits while the device holds zombies whose parent is on the host.
