@@ -73,6 +73,7 @@ def engine_facts(
         product=product,
         package=package.name if package is not None else None,
         version=reading.version,
+        packages=[p.name for p in engines],
     )
 
 

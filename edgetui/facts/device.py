@@ -111,15 +111,18 @@ class EngineFacts:
     Attributes:
         available: the engine answered on DOCKER_HOST (or the default socket).
         product: `moby` (Microsoft's or Debian's build) or `docker-ce`.
-        package: the package that provides it (`moby-engine`, `docker-ce`,
-            `docker.io`), when the package database says.
+        package: the package that provides the running engine (`moby-engine`,
+            `docker-ce`, `docker.io`), when the package database says.
         version: the server version, `20.10.23+azure-2`.
+        packages: every engine package installed (`moby-engine`, `docker-ce`,
+            `docker.io`), in that order; more than one is a conflict.
     """
 
     available: bool = False
     product: str | None = None
     package: str | None = None
     version: str | None = None
+    packages: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -186,9 +189,7 @@ class DeviceFacts:
     security_subsystem: SecuritySubsystemFacts = field(
         default_factory=SecuritySubsystemFacts
     )
-    identity_service: IdentityServiceFacts = field(
-        default_factory=IdentityServiceFacts
-    )
+    identity_service: IdentityServiceFacts = field(default_factory=IdentityServiceFacts)
     config: ConfigFacts = field(default_factory=ConfigFacts)
     runtime: RuntimeFacts = field(default_factory=RuntimeFacts)
     engine: EngineFacts = field(default_factory=EngineFacts)

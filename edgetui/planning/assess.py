@@ -234,23 +234,36 @@ def _image_tag(image: str | None) -> str | None:
 
 def _engine(facts: DeviceFacts) -> Iterator[DeviceWarning]:
     engine = facts.engine
-    packages = set((engine.package or "").replace(",", " ").split())
-    manager = facts.os.package_manager or ""
-    remove = _REMOVE_COMMANDS.get(manager, "sudo apt-get remove")
-    if {"moby-engine", "docker-ce"} <= packages:
-        yield DeviceWarning(
-            "engine-conflict",
-            "Both moby-engine and docker-ce are installed; they replace each "
-            "other's files. Keep moby-engine and remove docker-ce "
-            f"(`{remove} docker-ce`) before updating.",
-        )
-    elif engine.product == "docker-ce" or "docker-ce" in packages:
+    if len(engine.packages) > 1:
+        yield _engine_conflict(facts)
+    elif engine.product == "docker-ce" or "docker-ce" in engine.packages:
         yield DeviceWarning(
             "engine-not-moby",
             "The container engine is docker-ce; Microsoft supports the Moby "
             "engine (moby-engine) for IoT Edge in production. Plan a move to "
             "moby-engine after this update.",
         )
+
+
+def _engine_conflict(facts: DeviceFacts) -> DeviceWarning:
+    """Keep moby-engine, else the package of the running engine."""
+    installed = facts.engine.packages
+    if "moby-engine" in installed:
+        keep = "moby-engine"
+    else:
+        keep = facts.engine.package or installed[0]
+    extra = [name for name in installed if name != keep]
+    remove = _REMOVE_COMMANDS.get(facts.os.package_manager or "", "sudo apt-get remove")
+    if len(installed) == 2:
+        which = f"Both {_join(installed)} are"
+    else:
+        which = f"{_join(installed)} are all"
+    return DeviceWarning(
+        "engine-conflict",
+        f"{which} installed; engine packages replace each other's files. Keep "
+        f"{keep} and remove {_join(extra)} (`{remove} {' '.join(extra)}`) "
+        "before updating.",
+    )
 
 
 def _tpm_rule(facts: DeviceFacts) -> Iterator[DeviceWarning]:

@@ -67,6 +67,7 @@ def test_json_is_one_object_with_nulls_and_warnings(tmp_path: Path) -> None:
     }
     assert facts["config"]["path"] is None
     assert facts["engine"]["available"] is False
+    assert facts["engine"]["packages"] == []
     assert facts["runtime"]["agent"] == {"image": None, "version": None, "status": None}
     codes = {warning["code"] for warning in facts["warnings"]}
     assert {"config-missing", "engine-unavailable", "package-manager-missing"} <= codes

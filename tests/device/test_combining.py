@@ -123,6 +123,58 @@ def test_engine_product_from_package_then_version_answer(
     )
 
 
+@pytest.mark.parametrize(
+    ("platform", "installed", "package", "packages"),
+    [
+        (None, _installed("moby-engine"), "moby-engine", ["moby-engine"]),
+        (
+            "Docker Engine - Community",
+            _installed("docker-ce", "moby-engine"),
+            "docker-ce",
+            ["moby-engine", "docker-ce"],
+        ),
+        (
+            None,
+            _installed("docker.io", "moby-engine"),
+            "moby-engine",
+            ["moby-engine", "docker.io"],
+        ),
+        (
+            None,
+            _installed("docker-ce", "docker.io"),
+            "docker-ce",
+            ["docker-ce", "docker.io"],
+        ),
+        (None, _installed(), None, []),
+        (None, None, None, []),
+    ],
+)
+def test_every_installed_engine_package_is_listed(
+    platform: str | None,
+    installed: InstalledPackages | None,
+    package: str | None,
+    packages: list[str],
+) -> None:
+    """`packages` lists each engine package; `package` is the running engine's."""
+    reading = EngineReading("unix:///x.sock", True, "24.0.7", platform)
+
+    facts = engine_facts(reading, installed)
+
+    assert (facts.package, facts.packages) == (package, packages)
+
+
+def test_removed_engine_packages_are_not_listed() -> None:
+    """An engine package removed with its configuration kept is no conflict."""
+    removed = InstalledPackage("docker-ce", "5:24.0.7-1", "config-files")
+    installed = InstalledPackages(
+        "dpkg", {"docker-ce": removed, **_installed("moby-engine").packages}
+    )
+
+    facts = engine_facts(EngineReading("unix:///x.sock", False), installed)
+
+    assert facts.packages == ["moby-engine"]
+
+
 def test_engine_down_keeps_the_package_product_and_no_version() -> None:
     """An engine that does not answer is unavailable; its package still names it."""
     reading = EngineReading("unix:///x.sock", False, problem="no-socket")

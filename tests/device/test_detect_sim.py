@@ -149,6 +149,7 @@ async def test_simulated_device_is_detected_exactly(name: str, tmp_path: Path) -
     assert (engine.available, engine.product, engine.package, engine.version) == (
         expected["engine"]
     )
+    assert engine.packages == [engine.package]
     tpm = facts.tpm
     assert (tpm.rule_path, tpm.rule_owner, tpm.device_present) == expected["tpm"]
 

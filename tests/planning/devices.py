@@ -57,7 +57,9 @@ def legacy_device(
             agent_image=f"mcr.microsoft.com/azureiotedge-agent:{line}",
         ),
         runtime=_runtime(line, f"{line}.19" if line == "1.1" else version),
-        engine=EngineFacts(True, "moby", "moby-engine", "20.10.23+azure-2"),
+        engine=EngineFacts(
+            True, "moby", "moby-engine", "20.10.23+azure-2", ["moby-engine"]
+        ),
         repository=RepositoryFacts(
             dict(AZIOT_REPO_APT if repository is None else repository)
         ),
@@ -95,7 +97,9 @@ def aziot_device(
             agent_image=f"mcr.microsoft.com/azureiotedge-agent:{tag or line}",
         ),
         runtime=_runtime(tag or line, agent_version or daemon),
-        engine=EngineFacts(True, "moby", "moby-engine", "20.10.23+azure-2"),
+        engine=EngineFacts(
+            True, "moby", "moby-engine", "20.10.23+azure-2", ["moby-engine"]
+        ),
         repository=RepositoryFacts(
             dict(default_repo if repository is None else repository)
         ),

@@ -77,21 +77,63 @@ def test_imported_agent_image_from_the_old_line_is_reported() -> None:
 
 
 @pytest.mark.parametrize(
-    ("product", "package", "code"),
+    ("product", "packages", "code"),
     [
-        ("docker-ce", "docker-ce", "engine-not-moby"),
-        ("moby", "moby-engine docker-ce", "engine-conflict"),
-        ("moby", "moby-engine", None),
-        ("moby", "docker.io", None),
+        ("docker-ce", ["docker-ce"], "engine-not-moby"),
+        ("docker-ce", [], "engine-not-moby"),
+        ("moby", ["moby-engine", "docker-ce"], "engine-conflict"),
+        ("moby", ["moby-engine", "docker.io"], "engine-conflict"),
+        ("docker-ce", ["docker-ce", "docker.io"], "engine-conflict"),
+        ("moby", ["moby-engine"], None),
+        ("moby", ["docker.io"], None),
+        (None, [], None),
     ],
 )
-def test_engine_product(product: str, package: str, code: str | None) -> None:
-    """docker-ce, or both engines at once, is reported; Moby builds are not."""
+def test_engine_product(
+    product: str | None, packages: list[str], code: str | None
+) -> None:
+    """docker-ce, or two engine packages at once, is reported; Moby is not."""
     facts = aziot_device("1.5.21", "1.5.6", agent_version="1.5.44")
     facts.engine.product = product
-    facts.engine.package = package
+    facts.engine.package = packages[0] if packages else None
+    facts.engine.packages = packages
     found = [c for c in codes(facts) if c.startswith("engine")]
     assert found == ([code] if code else [])
+
+
+def test_engine_conflict_keeps_moby_engine_and_removes_the_rest() -> None:
+    """With docker-ce running beside moby-engine, docker-ce is the one to remove."""
+    facts = aziot_device("1.5.21", "1.5.6", agent_version="1.5.44")
+    facts.engine.product = facts.engine.package = "docker-ce"
+    facts.engine.packages = ["moby-engine", "docker-ce"]
+
+    text = message(facts, "engine-conflict")
+
+    assert text.startswith("Both moby-engine and docker-ce are installed")
+    assert "Keep moby-engine and remove docker-ce" in text
+    assert "`sudo apt-get remove docker-ce`" in text
+
+
+def test_engine_conflict_without_moby_keeps_the_running_engine() -> None:
+    """docker.io running beside docker-ce: keep docker.io, remove with dnf on RHEL."""
+    facts = aziot_device("1.5.21", "1.5.6", manager="dnf", agent_version="1.5.44")
+    facts.engine.product, facts.engine.package = "moby", "docker.io"
+    facts.engine.packages = ["docker-ce", "docker.io"]
+
+    text = message(facts, "engine-conflict")
+
+    assert "Keep docker.io and remove docker-ce (`sudo dnf remove docker-ce`)" in text
+
+
+def test_three_engine_packages_name_both_to_remove() -> None:
+    """All three engine packages: keep moby-engine, remove the other two at once."""
+    facts = aziot_device("1.5.21", "1.5.6", agent_version="1.5.44")
+    facts.engine.packages = ["moby-engine", "docker-ce", "docker.io"]
+
+    text = message(facts, "engine-conflict")
+
+    assert text.startswith("moby-engine, docker-ce and docker.io are all installed")
+    assert "remove docker-ce and docker.io (`sudo apt-get remove docker-ce " in text
 
 
 def test_low_disk_says_how_much_and_what_to_clean() -> None:

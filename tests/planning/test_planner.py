@@ -634,6 +634,7 @@ def test_docker_ce_is_left_alone() -> None:
     """A docker-ce engine gets no engine step and a note."""
     device = aziot_device("1.4.41", "1.4.9", agent_version="1.4.43")
     device.engine.product, device.engine.package = "docker-ce", "docker-ce"
+    device.engine.packages = ["docker-ce"]
     plan = plan_update(device, TODAY)
     assert "upgrade-engine" not in by_id(plan)
     assert any("docker-ce" in note for note in plan.notes)
