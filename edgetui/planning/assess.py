@@ -75,7 +75,6 @@ def _all_warnings(
     yield from _package_state(facts)
     yield from _support(facts, today, catalog)
     yield from _package_pair(facts, catalog)
-    yield from _half_migrated(facts)
     yield from _runtime_lines(facts)
     yield from _agent_image(facts)
     yield from _engine(facts)
@@ -176,18 +175,6 @@ def _package_pair(facts: DeviceFacts, catalog: Catalog) -> Iterator[DeviceWarnin
             f"but {identity} is installed. Install the pair together: "
             "`edgetui plan` lists the exact versions.",
         )
-
-
-def _half_migrated(facts: DeviceFacts) -> Iterator[DeviceWarning]:
-    config = facts.config
-    if config.path is None or config.other_path is None:
-        return
-    yield DeviceWarning(
-        "config-half-migrated",
-        f"Both {config.path} and {config.other_path} exist: a migration from "
-        "1.1 stopped part way or was undone. Back them up (`sudo edgetui backup "
-        "create`) before any change; `edgetui plan` imports the old file again.",
-    )
 
 
 def _runtime_lines(facts: DeviceFacts) -> Iterator[DeviceWarning]:

@@ -138,6 +138,30 @@ def test_secrets_from_the_config_never_reach_the_output(
         assert secret not in result.stderr
 
 
+def test_half_migrated_device_is_warned_once(tmp_path: Path) -> None:
+    """Both config files give one warning, naming the file in force and why."""
+    root = device_root(
+        tmp_path,
+        {
+            "/etc/aziot/config.toml": "config/dps-tpm.toml",
+            "/etc/iotedge/config.yaml": "config/legacy-dps-tpm.yaml",
+        },
+    )
+
+    result = edgetui("detect", "--json", "--root", str(root), tmp_path=tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    warnings = json.loads(result.stdout)["warnings"]
+    about_both = [
+        warning
+        for warning in warnings
+        if "/etc/aziot/config.toml" in warning["message"]
+        and "/etc/iotedge/config.yaml" in warning["message"]
+    ]
+    assert [warning["code"] for warning in about_both] == ["config-both"]
+    assert "is in force because" in about_both[0]["message"]
+
+
 def test_malformed_config_is_a_warning_not_a_traceback(tmp_path: Path) -> None:
     """A config.toml that is not TOML gives `config-malformed` and exit 0."""
     root = device_root(tmp_path, {"/etc/aziot/config.toml": "config/malformed.toml"})

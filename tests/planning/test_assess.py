@@ -178,13 +178,11 @@ def test_tpm_rule_owner_per_line(version: str, owner: str, expected: bool) -> No
     assert ("tpm-rule-owner" in codes(facts)) is expected
 
 
-def test_half_migrated_device_is_reported() -> None:
-    """A device with both config files is told to back up first."""
+def test_half_migrated_device_is_left_to_detection() -> None:
+    """Both config files add no assessment warning: detection's config-both says it."""
     facts = aziot_device("1.5.21", "1.5.6", agent_version="1.5.44")
     facts.config.other_path = "/etc/iotedge/config.yaml"
-    text = message(facts, "config-half-migrated")
-    assert "/etc/iotedge/config.yaml" in text
-    assert "edgetui backup create" in text
+    assert codes(facts) == []
 
 
 def test_half_configured_package_says_dpkg_configure() -> None:
