@@ -22,6 +22,16 @@ _NOT_RUN: list[str] = []
 _SKIP_PLACE = "tests/lab/conftest.py"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Runs the lab tests last, after every other test.
+
+    The lab's engine and devices are children of pytest while the lab lives,
+    and tests of process trees count pytest's children: the lab must not be
+    running around them.
+    """
+    items.sort(key=lambda item: item.get_closest_marker("lab") is not None)
+
+
 @pytest.fixture(scope="session")
 def lab() -> Iterator[Lab]:
     """The run's lab: repository, Debian root, edgetui, engine (stopped at the end)."""
