@@ -15,6 +15,7 @@ from edgetui.device.packages import (
     rpm_query_argv,
 )
 from edgetui.device.repository import (
+    EDGE_OFFERS,
     dnf_list_argv,
     madison_argv,
     parse_dnf_list,
@@ -165,7 +166,9 @@ def _dnf_answered(result: CommandResult) -> bool:
 
 
 def _offers_summary(offers: dict[str, list[str]], outcome: ProbeOutcome) -> str:
-    if not offers:
+    """Names the newest IoT Edge offers; engine or Defender offers alone are none."""
+    newest = [f"{name} {offers[name][0]}" for name in EDGE_OFFERS if offers.get(name)]
+    if not newest:
         outcome.warn(
             "repository-empty",
             "The package sources offer no IoT Edge packages. Add the Microsoft "
@@ -173,5 +176,4 @@ def _offers_summary(offers: dict[str, list[str]], outcome: ProbeOutcome) -> str:
             "(apt-get update), then detect again.",
         )
         return "no IoT Edge packages on offer"
-    newest = [f"{name} {versions[0]}" for name, versions in offers.items() if versions]
     return "newest: " + ", ".join(newest)

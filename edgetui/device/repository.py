@@ -7,8 +7,17 @@ from collections.abc import Iterable
 
 from edgetui.facts.versions import EdgeVersion
 
-OFFERED_PACKAGES = ("aziot-edge", "aziot-identity-service", "iotedge")
-"""The packages whose offered versions planning needs."""
+EDGE_OFFERS = ("aziot-edge", "aziot-identity-service", "iotedge", "libiothsm-std")
+"""The IoT Edge packages: daemon and identity package of 1.2+ and of 1.0/1.1."""
+
+OFFERED_PACKAGES = (
+    *EDGE_OFFERS,
+    "moby-engine",
+    "moby-cli",
+    "defender-iot-micro-agent-edge",
+)
+"""The packages whose offered versions planning pins: IoT Edge, the Moby
+engine it upgrades with a new line, and the optional Defender agent."""
 
 _DNF_SKIP = re.compile(
     r"^(Last metadata expiration|Available Packages|Installed Packages|Error:|"

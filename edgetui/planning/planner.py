@@ -409,7 +409,7 @@ def _engine_packages(s: _Situation) -> list[str]:
     engine = s.facts.engine
     if not s.line.engine.upgrade_when_entering:
         return []
-    if "moby-engine" not in (engine.package or "").replace(",", " ").split():
+    if engine.package != "moby-engine":
         return []
     newest = EdgeVersion.parse_or_none(_newest_offered(s.facts, "moby-engine"))
     current = EdgeVersion.parse_or_none(engine.version)

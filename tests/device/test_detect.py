@@ -100,6 +100,24 @@ async def test_legacy_device_is_read_from_files_and_tools(
     assert facts.engine.available is False
 
 
+async def test_offers_for_the_engine_alone_are_no_iot_edge_offer(
+    legacy_device: FakeDevice,
+) -> None:
+    """A repository offering only Moby is reported empty; its offers are still kept."""
+    legacy_device.data_tool("apt-cache", "madison/engine-only.stdout")
+    events: list[ProbeEvent] = []
+
+    facts = await detect_device(
+        legacy_device.root, legacy_device.runner(), on_event=events.append
+    )
+
+    assert "repository-empty" in codes(facts)
+    assert facts.repository.versions["moby-engine"] == ["20.10.25+azure-1"]
+    finished = [e for e in events if isinstance(e, ProbeFinished)]
+    summary = next(e.summary for e in finished if e.name == "repository")
+    assert summary == "no IoT Edge packages on offer"
+
+
 async def test_disk_is_measured_on_the_nearest_existing_directory(
     legacy_device: FakeDevice,
 ) -> None:
@@ -147,6 +165,10 @@ async def test_every_probe_reports_its_start_and_end(legacy_device: FakeDevice) 
     assert finished["engine"].status == "warning"
     assert finished["os"].status == "ok"
     assert finished["packages"].summary == "iotedge 1.1.15-1"
+    assert finished["repository"].summary == (
+        "newest: aziot-edge 1.5.21-1, aziot-identity-service 1.5.6-1, "
+        "iotedge 1.1.15-1, libiothsm-std 1.1.15-1"
+    )
     assert all(event.duration >= 0 for event in finished.values())
 
 

@@ -18,6 +18,16 @@ from edgetui.sim import SCENARIOS, launch
 AGENT = "mcr.microsoft.com/azureiotedge-agent"
 HUB = "mcr.microsoft.com/azureiotedge-hub"
 RULE = "/etc/udev/rules.d/tpmaccess.rules"
+PINNED_PACKAGES = (
+    "aziot-edge",
+    "aziot-identity-service",
+    "iotedge",
+    "libiothsm-std",
+    "moby-engine",
+    "moby-cli",
+    "defender-iot-micro-agent-edge",
+)
+"""Every package whose offered versions a plan may pin."""
 
 EXPECTED: dict[str, dict[str, Any]] = {
     "legacy-1.1": {
@@ -156,10 +166,10 @@ async def test_simulated_device_is_detected_exactly(name: str, tmp_path: Path) -
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 async def test_simulated_offers_and_disk(name: str, tmp_path: Path) -> None:
-    """Offered versions come newest first; free space covers the paths that matter."""
+    """Every offer planning pins is read, newest first; free space is measured."""
     facts, _ = await _detect(name, tmp_path)
 
-    for package in ("aziot-edge", "iotedge"):
+    for package in PINNED_PACKAGES:
         assert facts.repository.versions.get(package, []) == _offered(name, package)
     assert {"/", "/var", "/var/lib/docker", "/tmp", EXPECTED[name]["edge_data"]} <= set(
         facts.disk

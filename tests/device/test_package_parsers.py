@@ -194,6 +194,10 @@ def test_madison_lists_each_version_once_newest_first() -> None:
         "aziot-edge": ["1.5.21-1", "1.5.16-1", "1.5.0~rc2-1", "1.4.41-1", "1.4.33-1"],
         "aziot-identity-service": ["1.5.6-1", "1.4.9-1"],
         "iotedge": ["1.1.15-1", "1.1.14-1", "1.0.10.4-1"],
+        "libiothsm-std": ["1.1.15-1", "1.1.14-1"],
+        "moby-engine": ["20.10.25+azure-1", "20.10.23+azure-2"],
+        "moby-cli": ["20.10.25+azure-1", "20.10.23+azure-2"],
+        "defender-iot-micro-agent-edge": ["4.6.2"],
     }
 
 

@@ -44,6 +44,17 @@ def test_legacy_demo_plans_the_migration() -> None:
     assert not any("purge" in command for command in commands)
 
 
+def test_engine_upgrade_is_pinned_from_the_demo_repository() -> None:
+    """The 1.4 demo offers moby 20.10.25+azure-1; the plan pins it, download first."""
+    code, data = plan_json("--demo", "lts-1.4", "--to", "1.5")
+    assert code == exitcodes.OK
+    commands = {step["id"]: step["commands"] for step in data["steps"]}
+    moby = ["moby-engine=20.10.25+azure-1", "moby-cli=20.10.25+azure-1"]
+    assert commands["upgrade-engine"] == [["apt-get", "install", *moby]]
+    downloads = [argv[-2:] for argv in commands["download-packages"]]
+    assert moby in downloads
+
+
 def test_rhel_demo_plans_with_dnf() -> None:
     """The RHEL demo device's plan installs with dnf and its repository spelling."""
     code, data = plan_json("--demo", "rhel-1.5", "--to", "1.6")

@@ -485,6 +485,23 @@ def test_patch_within_1_1_pins_iotedge_and_libiothsm() -> None:
     assert any("end of support" in note for note in plan.notes)
 
 
+def test_libiothsm_is_pinned_as_the_repository_spells_it() -> None:
+    """The offered libiothsm-std 1.1.15-2 is pinned, not a copy of iotedge's."""
+    device = legacy_device("1.1.12")
+    device.repository.versions["libiothsm-std"] = ["1.1.15-2", "1.1.12-1"]
+    plan = plan_update(device, TODAY, PlanChoices(target="1.1.15"))
+    pair = ["iotedge=1.1.15-1", "libiothsm-std=1.1.15-2"]
+    assert by_id(plan)["install-packages"] == [["apt-get", "install", *pair]]
+
+
+def test_libiothsm_not_offered_at_the_version_refuses_the_target() -> None:
+    """An iotedge release whose libiothsm-std is not offered cannot be installed."""
+    device = legacy_device("1.1.12")
+    device.repository.versions["libiothsm-std"] = ["1.1.12-1"]
+    with pytest.raises(TargetError, match="libiothsm-std"):
+        plan_update(device, TODAY, PlanChoices(target="1.1.15"))
+
+
 def test_half_configured_device_is_repaired_first() -> None:
     """dpkg --configure -a runs before anything else."""
     plan = plan_case("patch half-configured")
@@ -589,6 +606,17 @@ def test_engine_down_pulls_after_and_says_so() -> None:
     refresh = next(step for step in plan.steps if step.id == "refresh-runtime")
     assert refresh.requires_network
     assert any("did not answer" in note for note in plan.notes)
+
+
+def test_offered_defender_is_pinned() -> None:
+    """With Defender on offer, its newest version is pinned beside the pair."""
+    device = aziot_device("1.4.41", "1.4.9", agent_version="1.4.43")
+    device.repository.versions["defender-iot-micro-agent-edge"] = ["4.6.2", "4.2.2"]
+    plan = plan_update(device, TODAY, PlanChoices(include_defender=True))
+    defender = "defender-iot-micro-agent-edge=4.6.2"
+    assert by_id(plan)["install-packages"] == [
+        ["apt-get", "install", *APT_PAIR, defender]
+    ]
 
 
 def test_defender_is_off_by_default_and_added_on_request() -> None:
