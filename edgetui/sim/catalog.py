@@ -23,8 +23,7 @@ IDENTITY_FOR_EDGE: Mapping[str, str] = {
     "1.5.16": "1.5.5",
     "1.5.21": "1.5.6",
     "1.6.0": "1.6.0",
-    # Not a published pair: the patch-1.6 scenario's newer patch.
-    "1.6.1": "1.6.1",
+    "1.6.1": "1.6.0",
 }
 
 IDENTITY_UNITS = (

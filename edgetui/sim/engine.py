@@ -124,19 +124,30 @@ class EngineRequestHandler(http.server.BaseHTTPRequestHandler):
             self._reply_json(state, status, body, method == "HEAD")
 
     def _stream(self, state: State, body: routes.Stream) -> None:
-        """Sends a response of unknown length until it ends or the client leaves."""
-        self.close_connection = True
+        """Sends a response of unknown length until it ends or the client leaves.
+
+        A chunked stream ends with the last chunk and keeps the connection;
+        any other ends by closing it.
+        """
         self.send_response(200)
-        self.send_header("Api-Version", state["engine"]["api_version"])
+        self._engine_headers(state)
         self.send_header("Content-Type", body.content_type)
-        self.send_header("Connection", "close")
+        if body.chunked:
+            self.send_header("Transfer-Encoding", "chunked")
+        else:
+            self.close_connection = True
+            self.send_header("Connection", "close")
         self.end_headers()
         try:
-            for chunk in body.chunks:
-                self.wfile.write(chunk)
+            for data in body.chunks:
+                if data:
+                    self.wfile.write(_framed(data) if body.chunked else data)
+                    self.wfile.flush()
+            if body.chunked:
+                self.wfile.write(b"0\r\n\r\n")
                 self.wfile.flush()
         except (BrokenPipeError, ConnectionResetError):
-            return
+            self.close_connection = True
 
     def _discard_body(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
@@ -157,18 +168,26 @@ class EngineRequestHandler(http.server.BaseHTTPRequestHandler):
         content_type: str | None,
         head_only: bool,
     ) -> None:
-        engine = state["engine"]
         self.send_response(status)
-        self.send_header("Api-Version", engine["api_version"])
-        self.send_header("Docker-Experimental", "false")
-        self.send_header("Ostype", "linux")
-        self.send_header("Server", f"Docker/{engine['version']} (linux)")
+        self._engine_headers(state)
         if content_type:
             self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         if not head_only:
             self.wfile.write(data)
+
+    def _engine_headers(self, state: State) -> None:
+        engine = state["engine"]
+        self.send_header("Api-Version", engine["api_version"])
+        self.send_header("Docker-Experimental", "false")
+        self.send_header("Ostype", "linux")
+        self.send_header("Server", f"Docker/{engine['version']} (linux)")
+
+
+def _framed(data: bytes) -> bytes:
+    """One HTTP/1.1 chunk: its length in hex, the data, CRLF."""
+    return b"%x\r\n%s\r\n" % (len(data), data)
 
 
 def _engine_running(state: State) -> bool:

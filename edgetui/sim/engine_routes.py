@@ -15,8 +15,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from edgetui.sim import runtime
-from edgetui.sim.catalog import image_release
+from edgetui.sim import pulls, runtime
 from edgetui.sim.programs.common import pause
 from edgetui.sim.runtime import EngineError
 from edgetui.sim.state import State, changing_state, read_state
@@ -38,9 +37,16 @@ class Raw:
 
 
 class Stream:
-    def __init__(self, chunks: Iterator[bytes], content_type: str) -> None:
+    """A response written as it is produced; `chunked` frames it as HTTP/1.1
+    chunks (as the engine does for pulls), else the connection closes at
+    its end."""
+
+    def __init__(
+        self, chunks: Iterator[bytes], content_type: str, chunked: bool = False
+    ) -> None:
         self.chunks = chunks
         self.content_type = content_type
+        self.chunked = chunked
 
 
 Handler = Callable[[Path, list[str], dict[str, str]], Reply]
@@ -462,37 +468,9 @@ def _pull_image(root: Path, groups: list[str], query: dict[str, str]) -> Reply:
     name = query.get("fromImage", "")
     tag = query.get("tag") or "latest"
     reference = name if ":" in name.rpartition("/")[2] else f"{name}:{tag}"
-    release = image_release(reference)
-    if release is not None and runtime.find_image(read_state(root), reference) is None:
-        pause(1.0 + release.size / 60_000_000)
-    with changing_state(root) as state:
-        try:
-            image = runtime.pull_image(state, reference)
-        except EngineError as error:
-            if error.status == 404:
-                raise
-            lines: list[dict[str, Any]] = [
-                _progress(f"Pulling from {name.partition('/')[2] or name}", tag)
-            ]
-            lines.append({"errorDetail": {"message": str(error)}, "error": str(error)})
-            return 200, _json_lines(lines)
-    digest = image["id"]
-    done: list[dict[str, Any]] = [
-        _progress(f"Pulling from {name.partition('/')[2] or name}", tag),
-        _progress("Pull complete", digest[7:19]),
-        {"status": f"Digest: {digest}"},
-        {"status": f"Status: Downloaded newer image for {reference}"},
-    ]
-    return 200, _json_lines(done)
-
-
-def _progress(status: str, ident: str) -> dict[str, str]:
-    return {"status": status, "id": ident}
-
-
-def _json_lines(lines: list[dict[str, Any]]) -> Raw:
-    data = "".join(json.dumps(line) + "\r\n" for line in lines).encode()
-    return Raw(data, "application/json")
+    runtime.registry_image(reference)
+    messages = pulls.pull_messages(root, reference)
+    return 200, Stream(messages, "application/json", chunked=True)
 
 
 # Volumes and networks ------------------------------------------------------

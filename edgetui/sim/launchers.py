@@ -23,6 +23,7 @@ COMMON_PROGRAMS = {
     "journalctl": "journalctl",
     "udevadm": "udevadm",
     "df": "df",
+    "stat": "stat",
 }
 PACKAGE_MANAGER_PROGRAMS = {
     "apt": {

@@ -526,8 +526,10 @@ def dependency_order(changes: list[Change]) -> list[Change]:
 
 
 def pending(state: State) -> list[str]:
-    """Packages unpacked but not configured (`iU`)."""
-    return sorted(n for n, p in state["packages"].items() if p["status"] == "iU")
+    """Packages unpacked (`iU`) or half configured (`iF`), not configured yet."""
+    return sorted(
+        n for n, p in state["packages"].items() if p["status"] in ("iU", "iF")
+    )
 
 
 def not_upgraded(state: State, plan: Transaction) -> int:

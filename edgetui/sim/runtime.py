@@ -137,12 +137,7 @@ def pull_image(state: dict[str, Any], reference: str) -> dict[str, Any]:
     """
     if not _has_tag(reference):
         reference += ":latest"
-    release = image_release(reference)
-    if release is None:
-        raise EngineError(
-            404,
-            f"manifest for {reference} not found: manifest unknown: manifest unknown",
-        )
+    release = registry_image(reference)
     existing = find_image(state, reference)
     if existing is not None and existing["id"] == release.image_id:
         return existing
@@ -154,6 +149,21 @@ def pull_image(state: dict[str, Any], reference: str) -> dict[str, Any]:
             f"{release.image_id[7:23]}/diff/app/lib: no space left on device",
         )
     return add_image(state, release)
+
+
+def registry_image(reference: str) -> ImageRelease:
+    """The image the simulated registry serves for `repository:tag`.
+
+    Raises:
+        EngineError: the registry has no such manifest (404).
+    """
+    release = image_release(reference)
+    if release is None:
+        raise EngineError(
+            404,
+            f"manifest for {reference} not found: manifest unknown: manifest unknown",
+        )
+    return release
 
 
 def remove_image(

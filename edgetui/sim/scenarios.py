@@ -219,9 +219,8 @@ _PATCH = Scenario(
     offers=(
         *_pairs("1.5.21", "1.5.6"),
         *_pairs("1.6.0", "1.6.0"),
-        # An invented newer patch (with an invented identity service release)
-        # so the patch path has something to do.
-        *_pairs("1.6.1", "1.6.1"),
+        # The 1.6.1 patch ships a new daemon only: it keeps identity 1.6.0.
+        ("aziot-edge", "1.6.1-1"),
         *_MOBY_NEWER,
     ),
     files={
@@ -238,11 +237,7 @@ _PATCH = Scenario(
     },
     modules=_runtime("1.6", version="1.6.0"),
     mounts=(Mount("/dev/nvme0n1p2", "/", 118 * GB, 97 * GB),),
-    latest={
-        **_LATEST,
-        "aziot-edge-1.6": "1.6.1",
-        "aziot-identity-service-1.6": "1.6.1",
-    },
+    latest={**_LATEST, "aziot-edge-1.6": "1.6.1"},
     modified_conffiles={
         "/etc/aziot/config.toml.edge.template": devicefiles.edge_template("1.6.0")
         + '\n# hostname = "kiosk-edge-42"   (noted during commissioning)\n'

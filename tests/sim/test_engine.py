@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+import socket
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -180,3 +182,70 @@ def test_kill_and_prune(client: Any, lts: SimDevice) -> None:
     assert client.containers.prune()["ContainersDeleted"] is not None
     names = sorted(c.name for c in client.containers.list(all=True))
     assert names == ["edgeAgent", "edgeHub"]
+
+
+def test_pull_progress_is_chunked_json_the_sdk_decodes(client: Any) -> None:
+    """The SDK's `decode=True` reads each progress message; a repeat is up to date."""
+    agent = "mcr.microsoft.com/azureiotedge-agent"
+
+    messages = list(client.api.pull(agent, tag="1.5", stream=True, decode=True))
+    repeat = list(client.api.pull(agent, tag="1.5", stream=True, decode=True))
+
+    statuses = [message["status"] for message in messages]
+    assert statuses[0] == "Pulling from azureiotedge-agent"
+    assert statuses.count("Pull complete") == 3
+    downloading = [m for m in messages if m["status"] == "Downloading"]
+    assert (
+        downloading[-1]["progressDetail"]["current"]
+        == (downloading[-1]["progressDetail"]["total"])
+    )
+    assert statuses[-1] == (
+        "Status: Downloaded newer image for mcr.microsoft.com/azureiotedge-agent:1.5"
+    )
+    assert [message["status"] for message in repeat][-1] == (
+        "Status: Image is up to date for mcr.microsoft.com/azureiotedge-agent:1.5"
+    )
+
+
+def test_pull_answers_with_http_chunks(lts: SimDevice) -> None:
+    """On the wire the pull is `Transfer-Encoding: chunked`, ending with a 0 chunk."""
+    request = (
+        b"POST /v1.41/images/create?fromImage=mcr.microsoft.com%2Fazureiotedge-hub"
+        b"&tag=1.5 HTTP/1.1\r\nHost: docker\r\nContent-Length: 0\r\n"
+        b"Connection: close\r\n\r\n"
+    )
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as raw:
+        raw.settimeout(30)
+        raw.connect(str(lts.socket_path))
+        raw.sendall(request)
+        answer = b""
+        while not answer.endswith(b"0\r\n\r\n"):
+            data = raw.recv(65536)
+            assert data, answer[-200:]
+            answer += data
+
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200")
+    assert b"Transfer-Encoding: chunked" in head.split(b"\r\n")
+    size, _, rest = body.partition(b"\r\n")
+    first = json.loads(rest[: int(size, 16)])
+    assert first == {"status": "Pulling from azureiotedge-hub", "id": "1.5"}
+
+
+def test_a_pull_that_fills_the_disk_fails_in_the_stream() -> None:
+    """With too little room the engine reports the error after the progress."""
+    with launch("broken", speed=0) as sim:
+        engine = docker.DockerClient(base_url=sim.env["DOCKER_HOST"])
+        messages = list(
+            engine.api.pull(
+                "mcr.microsoft.com/azureiotedge-agent",
+                tag="1.5",
+                stream=True,
+                decode=True,
+            )
+        )
+        engine.close()
+
+    assert messages[0]["status"] == "Pulling from azureiotedge-agent"
+    assert "no space left on device" in messages[-1]["error"]
+    assert messages[-1]["errorDetail"]["message"] == messages[-1]["error"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 
@@ -168,7 +169,7 @@ def test_conffile_prompt_without_a_terminal_leaves_the_package_unpacked(
     ]
     assert status(patch16, "aziot-edge", "aziot-identity-service") == {
         "aziot-edge": ("1.6.1-1", "iU"),
-        "aziot-identity-service": ("1.6.1-1", "ii"),
+        "aziot-identity-service": ("1.6.0-1", "ii"),
     }
     blocked = run(patch16, "apt-get", "install", "-y", "aziot-edge")
     assert blocked.returncode == 100
@@ -298,3 +299,33 @@ def test_bad_apt_usage_is_an_error_line(lts: SimDevice, argv: list[str]) -> None
     result = run(lts, *argv)
     assert result.returncode == 100
     assert result.stderr.startswith("E: ")
+
+
+def test_the_1_6_1_patch_keeps_identity_service_1_6_0(patch16: SimDevice) -> None:
+    """aziot-edge 1.6.1 pins identity 1.6.0: only the daemon moves, both check OK."""
+    madison = lines(run(patch16, "apt-cache", "madison", "aziot-identity-service"))
+    result = run(
+        patch16,
+        "apt-get",
+        "install",
+        "-y",
+        "-o",
+        "Dpkg::Options::=--force-confold",
+        "aziot-edge=1.6.1-1",
+        "aziot-identity-service=1.6.0-1",
+    )
+    run(patch16, "iotedge", "config", "apply")
+    check = json.loads(run(patch16, "iotedge", "check", "--output", "json").stdout)
+
+    assert [row.split(" | ")[1].strip() for row in madison] == ["1.6.0-1", "1.5.6-1"]
+    assert result.returncode == 0, result.stderr
+    assert "aziot-identity-service is already the newest version (1.6.0-1)." in (
+        lines(result)
+    )
+    assert status(patch16, "aziot-edge", "aziot-identity-service") == {
+        "aziot-edge": ("1.6.1-1", "ii"),
+        "aziot-identity-service": ("1.6.0-1", "ii"),
+    }
+    for name, version in (("aziot-edge-version", "1.6.1"), ("aziot-version", "1.6.0")):
+        assert check["checks"][name]["result"] == {"result": "ok"}
+        assert check["checks"][name]["additional_info"]["expected_version"] == version

@@ -3,6 +3,8 @@
 Prints what apt prints, asks `Do you want to continue? [Y/n]` where apt
 asks, and hands configuration to `dpkg` (its conffile prompt included).
 Purge works as in apt: refusing it is edgetui's job, not the tool's.
+Downloads leave the package archives in `/var/cache/apt/archives`, where a
+later install finds them (`--download-only` stops there); `clean` empties it.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from edgetui.sim import packaging, runtime
-from edgetui.sim.catalog import package_release
+from edgetui.sim.catalog import PackageRelease, package_release
 from edgetui.sim.packaging import Change, ResolveError, Transaction
 from edgetui.sim.programs import dpkg
 from edgetui.sim.programs.common import ask, complain, pause, say
@@ -37,6 +39,7 @@ class Options:
     purge: bool = False
     reinstall: bool = False
     only_upgrade: bool = False
+    download_only: bool = False
     force: set[str] = field(default_factory=set)
 
 
@@ -74,6 +77,8 @@ _SWITCHES = {
     "--purge": "purge",
     "--reinstall": "reinstall",
     "--only-upgrade": "only_upgrade",
+    "-d": "download_only",
+    "--download-only": "download_only",
 }
 _QUIET = {"-q": 1, "--quiet": 1, "-qq": 2}
 _IGNORED = frozenset(
@@ -129,12 +134,14 @@ def _configuration_option(options: Options, text: str) -> None:
         forced = dpkg.force_option(value)
         if forced:
             options.force.add(forced)
-    elif key.lower() == "apt::get::assume-yes" and value.lower() in (
-        "1",
-        "true",
-        "yes",
-    ):
+    elif key.lower() == "apt::get::assume-yes" and _true(value):
         options.assume_yes = True
+    elif key.lower() == "apt::get::download-only" and _true(value):
+        options.download_only = True
+
+
+def _true(value: str) -> bool:
+    return value.lower() in ("1", "true", "yes")
 
 
 def _run(root: Path, options: Options) -> int:
@@ -146,7 +153,8 @@ def _run(root: Path, options: Options) -> int:
         "upgrade": _transaction,
         "dist-upgrade": _transaction,
         "autoremove": _autoremove,
-        "clean": _nothing,
+        "clean": _clean,
+        "autoclean": _clean,
     }
     command = commands.get(options.command)
     if command is None:
@@ -154,7 +162,9 @@ def _run(root: Path, options: Options) -> int:
     return command(root, options)
 
 
-def _nothing(root: Path, options: Options) -> int:
+def _clean(root: Path, options: Options) -> int:
+    for archive in _archive_folder(root).glob("*.deb"):
+        archive.unlink()
     return 0
 
 
@@ -206,20 +216,28 @@ def _transaction(root: Path, options: Options) -> int:
     plan = _planned(state, options)
     if plan is None:
         return _FAILED
-    _print_plan(state, options, plan)
+    _print_plan(root, state, options, plan)
     if plan.empty:
         return 0
-    refusal = _refusal(state, options, plan)
+    refusal = _refusal(root, state, options, plan)
     if refusal:
         complain(refusal)
         return _FAILED
+    return _carry_out(root, state, options, plan)
+
+
+def _carry_out(root: Path, state: State, options: Options, plan: Transaction) -> int:
+    """Simulates, or confirms, downloads and (unless download-only) applies."""
     if options.simulate:
         _print_simulation(plan)
         return 0
     if _needs_confirmation(plan) and not options.assume_yes and not _confirmed():
         complain("Abort.")
         return 1
-    _download(state, options, plan)
+    _download(root, state, options, plan)
+    if options.download_only:
+        _info(options, "Download complete and in download only mode")
+        return 0
     return _apply(root, options, plan)
 
 
@@ -238,11 +256,13 @@ def _planned(state: State, options: Options) -> Transaction | None:
         return None
 
 
-def _refusal(state: State, options: Options, plan: Transaction) -> str | None:
+def _refusal(
+    root: Path, state: State, options: Options, plan: Transaction
+) -> str | None:
     downgrades = plan.of_kind("downgrade")
     if downgrades and options.assume_yes and not options.allow_downgrades:
         return "E: Packages were downgraded and -y was used without --allow-downgrades."
-    if not options.simulate and _no_room(state, plan):
+    if not options.simulate and _no_room(root, state, plan):
         return f"E: You don't have enough free space in {_ARCHIVES}/."
     return None
 
@@ -291,7 +311,7 @@ def _upgrade_plan(state: State) -> Transaction:
     return Transaction() if plan.removals else plan
 
 
-def _print_plan(state: State, options: Options, plan: Transaction) -> None:
+def _print_plan(root: Path, state: State, options: Options, plan: Transaction) -> None:
     for name in plan.already:
         if options.command in ("remove", "purge"):
             _info(options, f"Package '{name}' is not installed, so not removed")
@@ -317,7 +337,7 @@ def _print_plan(state: State, options: Options, plan: Transaction) -> None:
         _section(options, title, [c.release.name for c in plan.of_kind(kind)])
     _info(options, _counts(state, plan))
     if not plan.empty:
-        _print_sizes(options, plan)
+        _print_sizes(root, state, options, plan)
 
 
 def _print_autoremovable(state: State, options: Options, plan: Transaction) -> None:
@@ -365,10 +385,13 @@ def _counts(state: State, plan: Transaction) -> str:
     )
 
 
-def _print_sizes(options: Options, plan: Transaction) -> None:
-    download = sum(c.release.download_size for c in plan.changes)
-    if download:
-        _info(options, f"Need to get {_size(download)} of archives.")
+def _print_sizes(root: Path, state: State, options: Options, plan: Transaction) -> None:
+    total = sum(c.release.download_size for c in plan.changes)
+    needed = _to_fetch(root, state, plan)
+    if needed == total and total:
+        _info(options, f"Need to get {_size(total)} of archives.")
+    elif total:
+        _info(options, f"Need to get {_size(needed)}/{_size(total)} of archives.")
     delta = _installed_delta(plan)
     if delta >= 0:
         _info(
@@ -396,7 +419,9 @@ def _installed_delta(plan: Transaction) -> int:
 def _size(value: int) -> str:
     if value >= 1_000_000:
         return f"{value / 1_000_000:.1f} MB"
-    return f"{value / 1000:.0f} kB"
+    if value >= 1000:
+        return f"{value / 1000:.0f} kB"
+    return f"{value} B"
 
 
 def _needs_confirmation(plan: Transaction) -> bool:
@@ -412,10 +437,9 @@ def _confirmed() -> bool:
     return answer.strip().lower() in ("", "y", "yes")
 
 
-def _no_room(state: State, plan: Transaction) -> bool:
+def _no_room(root: Path, state: State, plan: Transaction) -> bool:
     mount = runtime.mount_for(state, _ARCHIVES)
-    download = sum(c.release.download_size for c in plan.changes)
-    return bool(download > mount["size"] - mount["used"])
+    return bool(_to_fetch(root, state, plan) > mount["size"] - mount["used"])
 
 
 def _print_simulation(plan: Transaction) -> None:
@@ -432,25 +456,57 @@ def _print_simulation(plan: Transaction) -> None:
         say(f"Conf {change.release.name} ({change.release.version} prod [amd64])")
 
 
-def _download(state: State, options: Options, plan: Transaction) -> None:
+def _download(root: Path, state: State, options: Options, plan: Transaction) -> None:
+    """Fetches the archives not yet in the cache, as apt's `Get:` lines."""
     suite = f"{state['os']['codename']}/main"
+    arch = state["arch"]
     total = 0
-    for number, change in enumerate(packaging.dependency_order(plan.changes), start=1):
+    number = 0
+    for change in packaging.dependency_order(plan.changes):
         release = change.release
+        archive = _archive(root, release, arch)
+        if archive.exists():
+            continue
+        number += 1
         size = release.download_size
         total += size
         pause(0.4 + size / 20_000_000)
         _info(
             options,
-            f"Get:{number} {repository_url(state)} {suite} amd64 {release.name} amd64 "
-            f"{release.version} [{_archive_size(size)}]",
+            f"Get:{number} {repository_url(state)} {suite} {arch} {release.name} "
+            f"{arch} {release.version} [{_archive_size(size)}]",
         )
-    if plan.changes:
+        archive.parent.mkdir(parents=True, exist_ok=True)
+        archive.write_text(
+            f"simulated package {release.name} {release.version} {arch}\n",
+            encoding="utf-8",
+        )
+    if number:
         seconds = max(1, round(total / 8_000_000))
         _info(
             options,
             f"Fetched {_size(total)} in {seconds}s ({_size(total // seconds)}/s)",
         )
+
+
+def _archive_folder(root: Path) -> Path:
+    return root / _ARCHIVES.lstrip("/")
+
+
+def _archive(root: Path, release: PackageRelease, arch: str) -> Path:
+    """Where apt keeps a downloaded package: `name_version_arch.deb`."""
+    version = release.version.replace(":", "%3a")
+    return _archive_folder(root) / f"{release.name}_{version}_{arch}.deb"
+
+
+def _to_fetch(root: Path, state: State, plan: Transaction) -> int:
+    """Bytes of the plan's archives that are not in the cache yet."""
+    arch = state["arch"]
+    return sum(
+        change.release.download_size
+        for change in plan.changes
+        if not _archive(root, change.release, arch).exists()
+    )
 
 
 def _archive_size(value: int) -> str:

@@ -4,6 +4,8 @@ dnf resolves exact pins by choosing the matching dependency version, asks
 `Is this ok [y/N]: `, refuses to replace conflicting packages without
 `--allowerasing`, and treats configuration files as rpm does: a locally
 changed one is kept and the new version written beside it as `.rpmnew`.
+Downloaded packages wait in dnf's cache (`--downloadonly` stops there) until
+a transaction installs them, which empties it again.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from edgetui.sim.programs.common import ask, complain, pause, say
 from edgetui.sim.state import State, StateError, changing_state, read_state, sim_root
 
 REPOSITORY_ID = "iotedge-prod"
+PACKAGE_CACHE = f"/var/cache/dnf/{REPOSITORY_ID}-3f1c0e3b2a9d4c71/packages"
 _RULE = "=" * 80
 _ARCH = "x86_64"
 
@@ -44,7 +47,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(root: Path, command: str, names: list[str], flags: set[str]) -> int:
-    if command in ("makecache", "check-update", "clean"):
+    if command == "clean":
+        return _clean(root)
+    if command in ("makecache", "check-update"):
         _metadata_line()
         return 0
     if command == "list":
@@ -145,6 +150,11 @@ def _install(root: Path, command: str, texts: list[str], flags: set[str]) -> int
     for name in plan.already:
         version = packaging.installed_version(state, name)
         say(f"Package {name}-{version}.{_ARCH} is already installed.")
+    return _carry_out(root, plan, flags)
+
+
+def _carry_out(root: Path, plan: Transaction, flags: set[str]) -> int:
+    """Shows, confirms, downloads and (unless download-only) applies a plan."""
     if plan.removals and "--allowerasing" not in flags:
         _conflict_error(plan)
         return 1
@@ -154,12 +164,33 @@ def _install(root: Path, command: str, texts: list[str], flags: set[str]) -> int
         say("Complete!")
         return 0
     _print_transaction(plan)
+    download_only = "--downloadonly" in flags
+    if download_only:
+        say(f"{_program().upper()} will only download packages for the transaction.")
     if not _confirmed(flags):
         say("Operation aborted.")
         return 1
-    _download(plan)
+    _download(root, plan)
+    if download_only:
+        _kept_in_cache()
+        return 0
+    _check_transaction()
     _apply(root, plan)
+    _forget_downloads(root, plan)
     return 0
+
+
+def _kept_in_cache() -> None:
+    say("Complete!")
+    say(
+        "The downloaded packages were saved in cache until the next successful "
+        "transaction."
+    )
+    say(f"You can remove cached packages by executing '{_program()} clean packages'.")
+
+
+def _program() -> str:
+    return "yum" if Path(sys.argv[0]).name == "yum" else "dnf"
 
 
 def _conflict_error(plan: Transaction) -> None:
@@ -240,23 +271,58 @@ def _confirmed(flags: set[str]) -> bool:
     return answer.strip().lower() in ("y", "yes")
 
 
-def _download(plan: Transaction) -> None:
+def _download(root: Path, plan: Transaction) -> None:
+    """Fetches the packages not yet in the cache, as dnf's progress lines."""
     say("Downloading Packages:")
     total = len(plan.changes)
+    fetched = 0
     for number, change in enumerate(plan.changes, start=1):
         release = change.release
+        cached = _cached_package(root, release)
+        if cached.exists():
+            say(f"[SKIPPED] {cached.name}: Already downloaded")
+            continue
         pause(0.4 + release.download_size / 20_000_000)
-        file = f"{release.name}-{release.version}.{_ARCH}.rpm"
+        fetched += release.download_size
         say(
-            f"({number}/{total}): {file:<50} 6.0 MB/s | "
+            f"({number}/{total}): {cached.name:<50} 6.0 MB/s | "
             f"{_size(release.download_size):>6}     00:01"
         )
-    say("-" * 80)
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        cached.write_text(f"simulated package {cached.name}\n", encoding="utf-8")
+    if fetched:
+        say("-" * 80)
+        say(f"{'Total':<49}6.0 MB/s | {_size(fetched):>6}     00:01")
+
+
+def _check_transaction() -> None:
     say("Running transaction check")
     say("Transaction check succeeded.")
     say("Running transaction test")
     say("Transaction test succeeded.")
     say("Running transaction")
+
+
+def _cached_package(root: Path, release: PackageRelease) -> Path:
+    """Where dnf keeps a downloaded package until it is installed."""
+    name = f"{release.name}-{release.version}.{_ARCH}.rpm"
+    return root / PACKAGE_CACHE.lstrip("/") / name
+
+
+def _forget_downloads(root: Path, plan: Transaction) -> None:
+    """dnf (without keepcache) deletes the packages a transaction installed."""
+    for change in plan.changes:
+        _cached_package(root, change.release).unlink(missing_ok=True)
+
+
+def _clean(root: Path) -> int:
+    cache = root / PACKAGE_CACHE.lstrip("/")
+    removed = 0
+    for package in cache.glob("*.rpm"):
+        package.unlink()
+        removed += 1
+    say(f"{removed} file{'' if removed == 1 else 's'} removed")
+    return 0
 
 
 def _apply(root: Path, plan: Transaction) -> None:
@@ -366,10 +432,6 @@ def _remove(root: Path, names: list[str], flags: set[str]) -> int:
     if not _confirmed(flags):
         say("Operation aborted.")
         return 1
-    say("Running transaction check")
-    say("Transaction check succeeded.")
-    say("Running transaction test")
-    say("Transaction test succeeded.")
-    say("Running transaction")
+    _check_transaction()
     _apply(root, plan)
     return 0

@@ -1,8 +1,9 @@
-"""`dpkg`: configuring unpacked packages, with dpkg's conffile prompt.
+"""`dpkg`: configuring unpacked packages, with dpkg's conffile prompt; `--audit`.
 
 `apt-get` configures through the same functions, so the prompt, the pager
 for `D`, the shell for `Z` and the failure without input are the same
-whichever tool reaches them.
+whichever tool reaches them. A package is `half-configured` while its
+postinst runs: one stopped then stays so, and `--audit` names it.
 """
 
 from __future__ import annotations
@@ -23,6 +24,21 @@ from edgetui.sim.programs.common import ask, complain, pause, say
 from edgetui.sim.state import StateError, changing_state, read_state, sim_root
 
 _FORCE_OPTIONS = ("confnew", "confold", "confdef", "confmiss")
+_AUDIT_TEXTS = (
+    (
+        "iU",
+        "The following packages have been unpacked but not yet configured.\n"
+        "They must be configured using dpkg --configure or the configure\n"
+        "menu option in dselect for them to work:",
+    ),
+    (
+        "iF",
+        "The following packages are only half configured, probably due to problems\n"
+        "configuring them the first time.  The configuration should be retried using\n"
+        "dpkg --configure <package> or the configure menu option in dselect:",
+    ),
+)
+"""dpkg's audit sections for the states the simulated device can reach."""
 
 
 class EndOfInputError(Exception):
@@ -120,6 +136,8 @@ def _configure_one(root: Path, name: str, force: set[str]) -> None:
             decisions[question.path] = decide(question, force)
         except EndOfInputError:
             raise ConfigureError("end of file on stdin at conffile prompt") from None
+    with changing_state(root) as state:
+        state["packages"][name]["status"] = "iF"
     pause(0.6)
     with changing_state(root) as state:
         packaging.configure(
@@ -205,7 +223,7 @@ def _examine_in_shell(question: ConffileQuestion) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Runs `dpkg --configure -a|PACKAGE...`, `-l`, `-s`, `--print-architecture`."""
+    """Runs `dpkg --configure`, `--audit`, `-l`, `-s` or `--print-architecture`."""
     args = list(sys.argv[1:] if argv is None else argv)
     force = {option for option in map(force_option, args) if option}
     args = [arg for arg in args if force_option(arg) is None]
@@ -218,11 +236,42 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if args[:1] == ["--configure"] and len(args) > 1:
             return _configure_command(root, args[1:], force)
+        if args[:1] in (["--audit"], ["-C"]):
+            return _audit(root, args[1:])
     except StateError as error:
         complain(f"dpkg: {error}")
         return 2
-    complain("dpkg: error: this simulated device supports --configure, -l and -s")
+    complain(
+        "dpkg: error: this simulated device supports --configure, --audit, -l and -s"
+    )
     return 2
+
+
+def _audit(root: Path, names: list[str]) -> int:
+    """Names the packages dpkg left part way; silent when there are none.
+
+    dpkg exits 0 either way: the report is the answer.
+    """
+    packages = read_state(root)["packages"]
+    for name in names:
+        if name not in packages:
+            complain(f"dpkg: package '{name}' is not installed")
+    wanted = [n for n in sorted(packages) if not names or n in names]
+    for status, text in _AUDIT_TEXTS:
+        stuck = [n for n in wanted if packages[n]["status"] == status]
+        if stuck:
+            say(text)
+            for name in stuck:
+                say(_brief(name, packages[name]["version"]))
+            say()
+    return 0
+
+
+def _brief(name: str, version: str) -> str:
+    """One audit line: the name in 20 columns, the summary cut to fit 80."""
+    room = 57 - max(0, len(name) - 20)
+    summary = package_release(name, version).summary
+    return f" {name:<20} {summary[:room]}"
 
 
 def _configure_command(root: Path, names: list[str], force: set[str]) -> int:
