@@ -6,6 +6,10 @@ device still hands the TPM to `iotedge` and TPM provisioning fails with
 `Permission denied`. This module reads which owner the rules give each TPM
 device (in the order udev applies them), checks the device nodes, and writes
 the documented rule to `/etc/udev/rules.d/tpmaccess.rules`.
+
+The nodes' owner, group and mode come from `stat -c '%U %G %a'`, run on the
+device root's paths: on a device that is the real tool on the real nodes;
+on the simulated device, its `stat` answers what `udevadm trigger` applied.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from __future__ import annotations
 import fnmatch
 import logging
 import re
-import stat
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from edgetui.device.config import (
@@ -25,7 +29,6 @@ from edgetui.device.config import (
 )
 from edgetui.device.root import DeviceRoot
 from edgetui.device.tpm import parse_udev_rules
-from edgetui.operations.accounts import Accounts
 from edgetui.operations.errors import OperationError, require_root
 from edgetui.operations.installed import InstalledEdge
 from edgetui.runner.command import Command
@@ -45,6 +48,9 @@ TPM_DEVICES = (("tpm0", "tpm"), ("tpmrm0", "tpmrm"))
 
 CURRENT_OWNER = "aziottpm"
 LEGACY_OWNER = "iotedge"
+
+STAT_FORMAT = "%U %G %a"
+"""What `stat -c` prints for a node: owner name, group name, octal mode."""
 
 _ASSIGNMENT = re.compile(
     r'(?P<key>[A-Z_]+)(?:\{[^}]*\})?\s*(?P<op>==|!=|\+=|-=|:=|=)\s*"(?P<value>[^"]*)"'
@@ -151,16 +157,22 @@ def rule_text(owner: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def check_tpm_access(root: DeviceRoot, installed: InstalledEdge) -> TpmAccess:
+async def check_tpm_access(
+    root: DeviceRoot, runner: Runner, installed: InstalledEdge
+) -> TpmAccess:
     """Reads the TPM rules and device nodes and says what is wrong.
 
     Args:
         root: the device root.
+        runner: runs `stat` on the device nodes.
         installed: the installed daemon, which decides the owner needed.
 
     Returns:
         The findings; `problems` is empty when TPM access is right or the
         device neither has a TPM nor provisions with one.
+
+    Raises:
+        OperationError: `stat` could not read the nodes (missing, refused).
     """
     owner = expected_owner_for(installed)
     files = _rule_files(root)
@@ -172,7 +184,7 @@ def check_tpm_access(root: DeviceRoot, installed: InstalledEdge) -> TpmAccess:
         rule_owners={
             name: _effective_owner(root, files, name) for name, _ in TPM_DEVICES
         },
-        devices=tuple(_device_node(root, name) for name, _ in TPM_DEVICES),
+        devices=await _device_nodes(root, runner),
         tpm_attestation=_uses_tpm_attestation(root),
     )
     return _with_problems(access)
@@ -190,7 +202,7 @@ async def fix_tpm_access(
 
     Args:
         root: the device root.
-        runner: runs `udevadm`.
+        runner: runs `stat` and `udevadm`.
         installed: the installed daemon, which decides the owner needed.
 
     Returns:
@@ -201,7 +213,7 @@ async def fix_tpm_access(
         OperationError: writing failed, udevadm failed, or a problem remains
             (the message says which, and what to do next).
     """
-    before = check_tpm_access(root, installed)
+    before = await check_tpm_access(root, runner, installed)
     if before.ok:
         return before
 
@@ -210,7 +222,7 @@ async def fix_tpm_access(
         _write_rule(root, rule_text(before.expected_owner))
     await _apply_rules(root, runner)
 
-    after = check_tpm_access(root, installed)
+    after = await check_tpm_access(root, runner, installed)
     if not after.ok:
         raise OperationError("; ".join(after.problems))
     return after
@@ -342,20 +354,66 @@ def _line_matches(line: str, name: str, subsystem: str) -> bool:
     return selected
 
 
-def _device_node(root: DeviceRoot, name: str) -> DeviceNode:
-    host = root.path(f"/dev/{name}")
-    try:
-        info = host.stat()
-    except OSError:
-        return DeviceNode(name=name, present=False)
-    accounts = Accounts.read(root)
-    return DeviceNode(
-        name=name,
-        present=True,
-        owner=accounts.user_name(info.st_uid),
-        group=accounts.group_name(info.st_gid),
-        mode=stat.S_IMODE(info.st_mode),
+async def _device_nodes(root: DeviceRoot, runner: Runner) -> tuple[DeviceNode, ...]:
+    """Asks `stat` for the owner, group and mode of both TPM nodes."""
+    paths = [str(root.path(f"/dev/{name}")) for name, _ in TPM_DEVICES]
+    result = await runner.run(
+        Command(
+            argv=("stat", "-c", STAT_FORMAT, *paths),
+            read_only=True,
+            timeout=60.0,
+            title="Read the TPM device nodes",
+        )
     )
+    if result.exit_code is None or result.timed_out:
+        raise OperationError(
+            "cannot read the owner of the TPM device nodes: "
+            f"{result.error or 'stat did not finish'}; check that stat (coreutils) "
+            "is installed, then run `edgetui tpm check`"
+        )
+    return _parsed_nodes(paths, result.output)
+
+
+def _parsed_nodes(paths: list[str], output: Sequence[str]) -> tuple[DeviceNode, ...]:
+    """Reads stat's answer for each node path, in order.
+
+    stat prints one line per node it could read, in argument order, and one
+    error line (`stat: cannot stat[x] 'PATH': REASON`) per node it could not.
+    """
+    errors = [line for line in output if line.startswith("stat: ")]
+    answers = iter([line for line in output if line.strip() and line not in errors])
+    nodes = []
+    for (name, _), path in zip(TPM_DEVICES, paths):
+        problem = next((line for line in errors if f"{_quoted(path)}:" in line), None)
+        answer = next(answers, None) if problem is None else None
+        nodes.append(_device_node(name, problem, answer))
+    return tuple(nodes)
+
+
+def _device_node(name: str, problem: str | None, line: str | None) -> DeviceNode:
+    path = f"/dev/{name}"
+    if problem is not None:
+        reason = problem.rsplit(": ", 1)[-1]
+        if reason == "No such file or directory":
+            return DeviceNode(name=name, present=False)
+        raise OperationError(
+            f"cannot read {path}: {reason}; run the same command with sudo"
+        )
+    fields = (line or "").split()
+    if len(fields) != 3 or not re.fullmatch(r"[0-7]{1,4}", fields[2]):
+        raise OperationError(
+            f"cannot read {path}: stat printed {line!r} instead of owner, group "
+            "and mode; check that stat on PATH is GNU coreutils' stat"
+        )
+    owner, group, mode = fields
+    return DeviceNode(
+        name=name, present=True, owner=owner, group=group, mode=int(mode, 8)
+    )
+
+
+def _quoted(path: str) -> str:
+    """A path as stat quotes it in its error lines."""
+    return "'" + path.replace("'", "'\\''") + "'"
 
 
 def _uses_tpm_attestation(root: DeviceRoot) -> bool:

@@ -8,8 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from edgetui import exitcodes
 from edgetui.sim import SimDevice, launch
 
@@ -17,16 +15,6 @@ PACKAGES = ("iotedge", "aziot-edge", "aziot-identity-service", "libiothsm-std")
 DPKG_FORMAT = "${Package}\\t${Version}\\t${db:Status-Abbrev}\\n"
 
 DEMO_RUN = ("--demo", "legacy-1.1", "--to", "1.5", "--yes")
-
-DOWNLOAD_ONLY_MISSING = (
-    "the simulated apt-get refuses --download-only, which every package plan "
-    "uses to download before the point of no return"
-)
-TPM_OWNER_UNSEEN = (
-    "in the simulated device `udevadm trigger` records the TPM owner in the "
-    "simulator's state while `edgetui tpm fix` reads the owner of "
-    "ROOT/dev/tpm0, so the TPM step cannot verify"
-)
 
 
 def run_on(
@@ -65,7 +53,6 @@ def agent_image(device: SimDevice) -> str:
     return line.split("=", 1)[1].strip().strip('"')
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=DOWNLOAD_ONLY_MISSING)
 def test_a_1_4_device_moves_to_1_5(tmp_path: Path) -> None:
     """The minor update installs 1.5 and points the agent image at 1.5; the
     manual deployment step is left to do by hand."""
@@ -84,11 +71,6 @@ def test_a_1_4_device_moves_to_1_5(tmp_path: Path) -> None:
         )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=f"{DOWNLOAD_ONLY_MISSING}; {TPM_OWNER_UNSEEN}",
-)
 def test_a_1_1_device_migrates_to_1_5_keeping_its_configuration(
     tmp_path: Path,
 ) -> None:
@@ -110,11 +92,6 @@ def test_a_1_1_device_migrates_to_1_5_keeping_its_configuration(
         assert agent_image(device) == "mcr.microsoft.com/azureiotedge-agent:1.5"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=f"{DOWNLOAD_ONLY_MISSING}; {TPM_OWNER_UNSEEN}",
-)
 def test_the_demo_runs_unattended_from_end_to_end(tmp_path: Path) -> None:
     """`edgetui run --demo legacy-1.1 --to 1.5 --yes` exits 0 with one
     progress line per step."""

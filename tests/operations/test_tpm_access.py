@@ -1,15 +1,19 @@
 """`edgetui tpm check|fix` on real rule files and device nodes under a device root.
 
-Device nodes are plain files owned by the test user; the device's own
-/etc/passwd decides which name that owner has, so a test can make the TPM
-belong to `iotedge` or `aziottpm` without root. The fake `udevadm` stands in
-for udev: on `trigger` it hands the nodes to the owner the rule names.
+Device nodes are plain files; who owns them is what `stat -c '%U %G %a'`
+says. A fake `stat` on PATH answers from a table beside the device (as the
+simulated device's stat answers from its state), so a test can hand the TPM
+to `iotedge` or `aziottpm` without root. The fake `udevadm` stands in for
+udev: on `trigger` it gives the nodes the owner and mode the rule names.
+One test runs the real coreutils stat on real files.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
+import pwd
 import shutil
 from pathlib import Path
 
@@ -19,59 +23,94 @@ from edgetui import exitcodes
 from edgetui.cli import main
 from edgetui.device.root import DeviceRoot
 from edgetui.operations.installed import InstalledEdge
-from edgetui.operations.tpm_access import RULE_PATH, check_tpm_access, rule_text
+from edgetui.operations.tpm_access import (
+    RULE_PATH,
+    TpmAccess,
+    check_tpm_access,
+    rule_text,
+)
+from edgetui.runner.runner import Runner
 
 from .programs import FakePrograms, iotedge_version_body
 
 DATA = Path(__file__).parent.parent / "data" / "operations" / "tpm"
 CURRENT = InstalledEdge(version=None, daemon="aziot-edged")
 LEGACY = InstalledEdge(version=None, daemon="iotedged")
+NODES = ("tpm0", "tpmrm0")
+
+STAT_FROM_TABLE = """
+import pathlib
+if sys.argv[1:3] != ["-c", "%U %G %a"]:
+    sys.exit("fake stat: unexpected arguments " + repr(sys.argv[1:]))
+table = json.loads(pathlib.Path({table!r}).read_text())
+status = 0
+for path in sys.argv[3:]:
+    if path not in table or not pathlib.Path(path).exists():
+        print(f"stat: cannot statx '{{path}}': No such file or directory",
+              file=sys.stderr)
+        status = 1
+        continue
+    print(table[path])
+sys.exit(status)
+"""
 
 UDEV_APPLIES_RULES = """
 import pathlib, re
 root = pathlib.Path({root!r})
+table_file = pathlib.Path({table!r})
 if sys.argv[1:2] == ["trigger"]:
     rule = (root / "etc/udev/rules.d/tpmaccess.rules").read_text()
     owner = re.search(r'OWNER="([^"]+)"', rule)[1]
-    passwd = root / "etc/passwd"
-    uid = str(os.getuid())
-    lines = []
-    for line in passwd.read_text().splitlines():
-        name, rest = line.split(":", 1)
-        if name == owner:
-            continue
-        lines.append(owner + ":" + rest if line.split(":")[2] == uid else line)
-    passwd.write_text("\\n".join(lines) + "\\n")
+    mode = re.search(r'MODE="0?([0-7]+)"', rule)[1]
+    table = json.loads(table_file.read_text())
+    for path in table:
+        group = table[path].split()[1]
+        table[path] = f"{{owner}} {{group}} {{mode}}"
+    table_file.write_text(json.dumps(table))
 """
 
 
 def make_device(
     tmp_path: Path,
+    programs: FakePrograms,
     *,
     node_owner: str | None = "iotedge",
     rules: dict[str, str] | None = None,
 ) -> Path:
-    """Builds a device root: passwd, group, TPM nodes and rules files."""
+    """Builds a device root with TPM nodes and rules files; `stat` knows the nodes.
+
+    The nodes belong to `node_owner`, group `tss`, mode 0600 (none when
+    `node_owner` is None).
+    """
     root = tmp_path / "device"
     (root / "etc/udev/rules.d").mkdir(parents=True)
     (root / "dev").mkdir()
-    uid = os.getuid()
-    users = [f"{node_owner or 'technician'}:x:{uid}:{os.getgid()}::/:/bin/sh"]
-    users += [
-        f"{name}:x:{number}:{number}::/:/usr/sbin/nologin"
-        for name, number in (("root", 0), ("iotedge", 995), ("aziottpm", 996))
-        if name != node_owner and number != uid
-    ]
-    (root / "etc/passwd").write_text("\n".join(users) + "\n")
-    (root / "etc/group").write_text(f"tss:x:{os.getgid()}:\n")
+    table = {}
     if node_owner is not None:
-        for name in ("tpm0", "tpmrm0"):
+        for name in NODES:
             node = root / "dev" / name
             node.write_text("")
-            node.chmod(0o600)
+            table[str(node)] = f"{node_owner} tss 600"
+    node_table(tmp_path).write_text(json.dumps(table))
+    programs.add("stat", STAT_FROM_TABLE.format(table=str(node_table(tmp_path))))
     for name, sample in (rules or {}).items():
         shutil.copyfile(DATA / sample, root / "etc/udev/rules.d" / name)
     return root
+
+
+def node_table(tmp_path: Path) -> Path:
+    """The table the fake `stat` answers from: node path -> `owner group mode`."""
+    return tmp_path / "node-owners.json"
+
+
+def udev_applies_rules(tmp_path: Path, root: Path) -> str:
+    """The body of a fake `udevadm` whose trigger applies the rule's owner."""
+    return UDEV_APPLIES_RULES.format(root=str(root), table=str(node_table(tmp_path)))
+
+
+async def check(root: Path, installed: InstalledEdge = CURRENT) -> TpmAccess:
+    """Checks TPM access under `root` with a plain runner."""
+    return await check_tpm_access(DeviceRoot(root), Runner(), installed)
 
 
 def use_tpm_attestation(root: Path) -> None:
@@ -131,30 +170,35 @@ def udevadm_calls(programs: FakePrograms) -> list[list[str]]:
         ),
     ],
 )
-def test_rule_owner_follows_udev_order(
-    tmp_path: Path, rules: dict[str, str], owners: dict[str, str | None]
+async def test_rule_owner_follows_udev_order(
+    tmp_path: Path,
+    programs: FakePrograms,
+    rules: dict[str, str],
+    owners: dict[str, str | None],
 ) -> None:
     """The owner is the last OWNER= in file-name order, unless one used `:=`."""
-    root = make_device(tmp_path, rules=rules)
+    root = make_device(tmp_path, programs, rules=rules)
 
-    access = check_tpm_access(DeviceRoot(root), CURRENT)
+    access = await check(root)
 
     assert access.rule_owners == owners
 
 
-def test_rules_in_the_system_directory_count_too(tmp_path: Path) -> None:
+async def test_rules_in_the_system_directory_count_too(
+    tmp_path: Path, programs: FakePrograms
+) -> None:
     """A packaged rule in /usr/lib/udev/rules.d is read, and /etc overrides it."""
-    root = make_device(tmp_path)
+    root = make_device(tmp_path, programs)
     system = root / "usr/lib/udev/rules.d"
     system.mkdir(parents=True)
     shutil.copyfile(DATA / "legacy-iotedge.rules", system / "tpmaccess.rules")
 
-    assert check_tpm_access(DeviceRoot(root), CURRENT).rule_owners["tpm0"] == "iotedge"
+    assert (await check(root)).rule_owners["tpm0"] == "iotedge"
 
     shutil.copyfile(
         DATA / "documented-aziottpm.rules", root / "etc/udev/rules.d/tpmaccess.rules"
     )
-    access = check_tpm_access(DeviceRoot(root), CURRENT)
+    access = await check(root)
     assert access.rule_owners["tpm0"] == "aziottpm"
     assert [rule.path for rule in access.rule_files] == [RULE_PATH]
 
@@ -164,7 +208,9 @@ def test_check_reports_the_legacy_owner(
 ) -> None:
     """A 1.2+ device whose rule still names iotedge fails with the fix to run."""
     programs.add("iotedge", iotedge_version_body("1.4.41"))
-    root = make_device(tmp_path, rules={"tpmaccess.rules": "legacy-iotedge.rules"})
+    root = make_device(
+        tmp_path, programs, rules={"tpmaccess.rules": "legacy-iotedge.rules"}
+    )
 
     assert tpm(root, "check") == exitcodes.FAILED
 
@@ -178,7 +224,9 @@ def test_check_json_lists_rules_nodes_and_problems(
 ) -> None:
     """`tpm check --json` gives the rule files, owners, nodes and problems."""
     programs.add("iotedge", iotedge_version_body("1.5.21"))
-    root = make_device(tmp_path, rules={"tpmaccess.rules": "legacy-iotedge.rules"})
+    root = make_device(
+        tmp_path, programs, rules={"tpmaccess.rules": "legacy-iotedge.rules"}
+    )
 
     tpm(root, "check", "--json")
 
@@ -203,7 +251,9 @@ def test_check_accepts_a_legacy_device_with_the_legacy_rule(
 ) -> None:
     """On 1.1 the TPM belongs to iotedge, so the old rule is right there."""
     programs.add("iotedge", iotedge_version_body("1.1.15"))
-    root = make_device(tmp_path, rules={"tpmaccess.rules": "legacy-iotedge.rules"})
+    root = make_device(
+        tmp_path, programs, rules={"tpmaccess.rules": "legacy-iotedge.rules"}
+    )
 
     assert tpm(root, "check") == exitcodes.OK
 
@@ -213,7 +263,7 @@ def test_check_without_a_tpm_has_nothing_to_do(
 ) -> None:
     """No TPM node and no TPM attestation: no rule is needed."""
     programs.add("iotedge", iotedge_version_body("1.4.41"))
-    root = make_device(tmp_path, node_owner=None)
+    root = make_device(tmp_path, programs, node_owner=None)
 
     assert tpm(root, "check") == exitcodes.OK
     assert "nothing to do" in capsys.readouterr().out
@@ -226,6 +276,7 @@ def test_tpm_attestation_without_a_tpm_points_at_the_firmware(
     programs.add("iotedge", iotedge_version_body("1.4.41"))
     root = make_device(
         tmp_path,
+        programs,
         node_owner=None,
         rules={"tpmaccess.rules": "documented-aziottpm.rules"},
     )
@@ -240,8 +291,10 @@ def test_fix_writes_the_rule_runs_udevadm_and_verifies(
 ) -> None:
     """Fix replaces the legacy rule, keeps it, reloads udev, and the TPM verifies."""
     programs.add("iotedge", iotedge_version_body("1.4.41"))
-    root = make_device(tmp_path, rules={"tpmaccess.rules": "legacy-iotedge.rules"})
-    programs.add("udevadm", UDEV_APPLIES_RULES.format(root=str(root)))
+    root = make_device(
+        tmp_path, programs, rules={"tpmaccess.rules": "legacy-iotedge.rules"}
+    )
+    programs.add("udevadm", udev_applies_rules(tmp_path, root))
 
     assert tpm(root, "fix") == exitcodes.OK
 
@@ -265,8 +318,10 @@ def test_fix_twice_changes_nothing_the_second_time(
 ) -> None:
     """A second fix finds nothing wrong: no write, no udevadm."""
     programs.add("iotedge", iotedge_version_body("1.4.41"))
-    root = make_device(tmp_path, rules={"tpmaccess.rules": "legacy-iotedge.rules"})
-    programs.add("udevadm", UDEV_APPLIES_RULES.format(root=str(root)))
+    root = make_device(
+        tmp_path, programs, rules={"tpmaccess.rules": "legacy-iotedge.rules"}
+    )
+    programs.add("udevadm", udev_applies_rules(tmp_path, root))
     assert tpm(root, "fix") == exitcodes.OK
     rule = root / "etc/udev/rules.d/tpmaccess.rules"
     written = rule.stat().st_mtime_ns
@@ -283,8 +338,10 @@ def test_fix_with_a_right_rule_but_stale_nodes_only_triggers_udev(
 ) -> None:
     """When only the nodes are stale, the rule is left alone and udev re-applied."""
     programs.add("iotedge", iotedge_version_body("1.4.41"))
-    root = make_device(tmp_path, rules={"tpmaccess.rules": "documented-aziottpm.rules"})
-    programs.add("udevadm", UDEV_APPLIES_RULES.format(root=str(root)))
+    root = make_device(
+        tmp_path, programs, rules={"tpmaccess.rules": "documented-aziottpm.rules"}
+    )
+    programs.add("udevadm", udev_applies_rules(tmp_path, root))
 
     assert tpm(root, "fix") == exitcodes.OK
 
@@ -298,7 +355,9 @@ def test_fix_says_reboot_when_udev_does_not_apply_the_rule(
     """Nodes that keep the old owner after trigger lead to `reboot the device`."""
     programs.add("iotedge", iotedge_version_body("1.4.41"))
     programs.add("udevadm")
-    root = make_device(tmp_path, rules={"tpmaccess.rules": "legacy-iotedge.rules"})
+    root = make_device(
+        tmp_path, programs, rules={"tpmaccess.rules": "legacy-iotedge.rules"}
+    )
 
     assert tpm(root, "fix") == exitcodes.FAILED
 
@@ -319,7 +378,9 @@ def test_fix_without_udevadm_keeps_the_rule_and_says_reboot(
     """A missing udevadm is a clear failure after the rule is written."""
     programs.add("iotedge", iotedge_version_body("1.4.41"))
     monkeypatch.setenv("PATH", str(programs.directory))
-    root = make_device(tmp_path, rules={"tpmaccess.rules": "legacy-iotedge.rules"})
+    root = make_device(
+        tmp_path, programs, rules={"tpmaccess.rules": "legacy-iotedge.rules"}
+    )
 
     assert tpm(root, "fix") == exitcodes.FAILED
 
@@ -335,12 +396,13 @@ def test_fix_a_later_rule_that_overrides_is_named(
     programs.add("iotedge", iotedge_version_body("1.4.41"))
     root = make_device(
         tmp_path,
+        programs,
         rules={
             "tpmaccess.rules": "documented-aziottpm.rules",
             "zz-vendor.rules": "legacy-iotedge.rules",
         },
     )
-    programs.add("udevadm", UDEV_APPLIES_RULES.format(root=str(root)))
+    programs.add("udevadm", udev_applies_rules(tmp_path, root))
 
     assert tpm(root, "fix") == exitcodes.FAILED
 
@@ -352,11 +414,60 @@ def test_fix_on_a_legacy_device_writes_the_iotedge_rule(
 ) -> None:
     """A 1.1 device gets the 1.1 rule (owner iotedge, mode 0600)."""
     programs.add("iotedge", iotedge_version_body("1.1.15"))
-    root = make_device(tmp_path, node_owner="root")
-    programs.add("udevadm", UDEV_APPLIES_RULES.format(root=str(root)))
+    root = make_device(tmp_path, programs, node_owner="root")
+    programs.add("udevadm", udev_applies_rules(tmp_path, root))
 
     assert tpm(root, "fix") == exitcodes.OK
 
     text = (root / "etc/udev/rules.d/tpmaccess.rules").read_text()
     assert 'OWNER="iotedge", MODE="0600"' in text
-    assert check_tpm_access(DeviceRoot(root), LEGACY).ok
+    assert asyncio.run(check(root, LEGACY)).ok
+
+
+async def test_a_missing_node_is_absent_and_the_other_is_read(
+    tmp_path: Path, programs: FakePrograms
+) -> None:
+    """stat's error line for one node marks it absent; the other keeps its line."""
+    root = make_device(tmp_path, programs, node_owner="aziottpm")
+    (root / "dev/tpm0").unlink()
+
+    access = await check(root)
+
+    assert [node.present for node in access.devices] == [False, True]
+    assert access.devices[1].owner == "aziottpm"
+    assert access.devices[1].mode == 0o600
+
+
+async def test_the_real_stat_reads_real_nodes(tmp_path: Path) -> None:
+    """With coreutils' own stat, the nodes' owner, group and mode are the files'."""
+    root = tmp_path / "device"
+    (root / "dev").mkdir(parents=True)
+    node = root / "dev/tpmrm0"
+    node.write_text("")
+    node.chmod(0o640)
+
+    access = await check(root)
+
+    tpm0, tpmrm0 = access.devices
+    assert not tpm0.present
+    assert tpmrm0.present
+    assert tpmrm0.owner == pwd.getpwuid(os.getuid()).pw_name
+    assert tpmrm0.mode == 0o640
+    assert tpmrm0.group is not None
+
+
+def test_check_without_stat_names_the_tool(
+    tmp_path: Path,
+    programs: FakePrograms,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """No stat on PATH: the check stops with a message naming stat."""
+    programs.add("iotedge", iotedge_version_body("1.4.41"))
+    root = make_device(tmp_path, programs)
+    (programs.directory / "stat").unlink()
+    monkeypatch.setenv("PATH", str(programs.directory))
+
+    assert tpm(root, "check") == exitcodes.FAILED
+
+    assert "stat" in capsys.readouterr().err
