@@ -114,3 +114,23 @@ def test_the_demo_runs_unattended_from_end_to_end(tmp_path: Path) -> None:
     assert "every step done" in result.stdout
     assert (tmp_path / "demo-journal.json").is_file()
     assert not (tmp_path / "journal.json").exists()
+
+
+def test_a_failed_demo_run_does_not_block_the_next_demo(tmp_path: Path) -> None:
+    """Each demo is a fresh device, so its unfinished journal never blocks a run."""
+    env = {**os.environ, "EDGETUI_STATE_DIR": str(tmp_path), "EDGETUI_SIM_SPEED": "0"}
+    argv = [sys.executable, "-m", "edgetui", "run", "--demo", "broken", "--yes"]
+    codes = []
+    for _ in range(2):
+        result = subprocess.run(
+            argv,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        codes.append(result.returncode)
+        assert "--resume" not in result.stdout + result.stderr
+    assert codes == [exitcodes.FAILED, exitcodes.FAILED]
