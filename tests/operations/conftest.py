@@ -15,14 +15,6 @@ from edgetui.sim import launch
 from .programs import FakePrograms
 
 
-@pytest.fixture(autouse=True)
-def state_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Points EDGETUI_STATE_DIR, also for child processes, at a fresh folder."""
-    directory = tmp_path / "state"
-    monkeypatch.setenv("EDGETUI_STATE_DIR", str(directory))
-    return directory
-
-
 @pytest.fixture
 def programs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakePrograms]:
     """Fake programs first on PATH; only they and the system tools are found."""

@@ -1,4 +1,4 @@
-"""Fixtures: edgetui's state directory (log, transcript) in the test's folder."""
+"""Fixtures for every test: edgetui's state directory is the test's own."""
 
 from __future__ import annotations
 
