@@ -70,7 +70,7 @@ class Lab:
         self.engine.start()
         self.engine.build_images()
         make_rootfs(workspace.rootfs)
-        build_wheels(workspace.wheels)
+        build_wheels(workspace.wheels, workspace.rootfs)
         self.edgetui_layer = make_edgetui_layer(
             workspace.rootfs, workspace.wheels, workspace.layers / "edgetui"
         )

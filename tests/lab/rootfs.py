@@ -90,8 +90,23 @@ def _prepare_for_the_lab(root: Path) -> None:
     (root / READY_MARK).write_text("debootstrap finished\n")
 
 
-def build_wheels(wheels: Path) -> None:
-    """Builds edgetui and its dependencies as wheels on the host."""
+def build_wheels(wheels: Path, rootfs: Path) -> None:
+    """Builds edgetui and its dependencies as wheels on the host.
+
+    Some dependencies have compiled wheels, so the host's Python must be the
+    device's release (Debian bookworm has 3.11).
+
+    Raises:
+        RuntimeError: the host's Python is another release than the device's.
+    """
+    host = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    if not (rootfs / "usr/bin" / host).exists():
+        found = sorted(p.name for p in (rootfs / "usr/bin").glob("python3.*"))
+        raise RuntimeError(
+            f"the lab builds wheels with {host} but the device has "
+            f"{', '.join(found) or 'no python3'}: run the lab tests with the "
+            "device's Python release"
+        )
     wheels.mkdir(parents=True, exist_ok=True)
     with TIMINGS.measure("wheels"):
         subprocess.run(
