@@ -30,6 +30,8 @@ SOURCES = LAB_SOURCES / "packages"
 CLI_SOURCE = SOURCES / "iotedge-cli"
 SIM_PACKAGE = REPOSITORY / "edgetui" / "sim"
 CLI_LIBRARY = "usr/lib/iotedge-lab"
+# Debian's programs first: they run on the Debian device.
+HOST_PROGRAM_PATH = "/usr/bin:/usr/sbin:/bin:/usr/local/bin"
 
 
 @dataclass(frozen=True)
@@ -41,11 +43,14 @@ class PackageBuild:
         version: the Debian version, `1.4.41-1`.
         identity_version: for `aziot-edge`, the exact `aziot-identity-service`
             version it depends on.
+        host_programs: (program on this machine's PATH, path in the
+            package) to ship as they are.
     """
 
     name: str
     version: str
     identity_version: str = ""
+    host_programs: tuple[tuple[str, str], ...] = ()
 
     @property
     def upstream(self) -> str:
@@ -65,6 +70,9 @@ class PackageBuild:
 
 BUILDS = (
     PackageBuild("moby-engine", "20.10.24+azure-1"),
+    PackageBuild(
+        "moby-cli", "20.10.24+azure-1", host_programs=(("docker", "usr/bin/docker"),)
+    ),
     PackageBuild("libiothsm-std", "1.1.14-1"),
     PackageBuild("iotedge", "1.1.14-1"),
     PackageBuild("libiothsm-std", "1.1.15-1"),
@@ -114,13 +122,30 @@ def build_package(build: PackageBuild, repo: Path, architecture: str) -> Path:
         if build.has_cli:
             shutil.copytree(CLI_SOURCE, tree, symlinks=True, dirs_exist_ok=True)
         _fill_in(tree, fields)
+        _add_host_programs(tree, build.host_programs)
         if build.has_cli:
             _add_simulator(tree / CLI_LIBRARY)
         _write_md5sums(tree)
         _run(
-            ["dpkg-deb", "--root-owner-group", "-Zgzip", "--build", str(tree), str(deb)]
+            ["dpkg-deb", "--root-owner-group", "-Zgzip", "-z1", "--build", str(tree), str(deb)]
         )
     return deb
+
+
+def _add_host_programs(tree: Path, programs: tuple[tuple[str, str], ...]) -> None:
+    """Copies programs of this machine into the package.
+
+    Raises:
+        RuntimeError: a program is not installed here.
+    """
+    for program, target in programs:
+        found = shutil.which(program, path=HOST_PROGRAM_PATH)
+        if found is None:
+            raise RuntimeError(
+                f"{program} is missing on this machine: install docker.io"
+            )
+        (tree / target).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(found, tree / target)
 
 
 def _add_simulator(library: Path) -> None:

@@ -27,7 +27,7 @@ from .device import Device
 logger = logging.getLogger(__name__)
 
 # The lab repository's versions of the packages the scenarios name.
-LAB_ENGINE_PACKAGE = "moby-engine"
+LAB_ENGINE_PACKAGES = ("moby-engine", "moby-cli")
 LAB_PACKAGES = ("iotedge", "libiothsm-std", "aziot-edge", "aziot-identity-service")
 
 # Device files that belong to a service user, with their modes.
@@ -90,7 +90,7 @@ def realise(device: Device, scenario: Scenario) -> None:
     """Makes a booted device what a simulator scenario describes."""
     set_hostname(device, scenario.hostname)
     apt_get(device, "update")
-    apt_get(device, "install", LAB_ENGINE_PACKAGE)
+    apt_get(device, "install", *LAB_ENGINE_PACKAGES)
     pinned = [f"{name}={version}" for name, version in scenario.installed]
     apt_get(device, "install", *(p for p in pinned if p.split("=")[0] in LAB_PACKAGES))
 
@@ -154,7 +154,7 @@ def _prepare_legacy_older(device: Device) -> None:
     legacy = SCENARIOS["legacy-1.1"]
     set_hostname(device, legacy.hostname)
     apt_get(device, "update")
-    apt_get(device, "install", LAB_ENGINE_PACKAGE)
+    apt_get(device, "install", *LAB_ENGINE_PACKAGES)
     apt_get(device, "install", "iotedge=1.1.14-1", "libiothsm-std=1.1.14-1")
     config = "/etc/iotedge/config.yaml"
     device.write_file(config, legacy.files[config], 0o400, "iotedge")

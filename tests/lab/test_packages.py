@@ -10,7 +10,7 @@ import pytest
 
 from .device import Device
 from .lab import Lab
-from .states import LAB_ENGINE_PACKAGE
+from .states import LAB_ENGINE_PACKAGES
 from .truth import installed_packages
 
 pytestmark = [pytest.mark.lab, pytest.mark.timeout(900)]
@@ -60,7 +60,7 @@ def test_aziot_edge_needs_an_engine_and_the_exact_identity_service(lab: Lab) -> 
     with lab.device("empty") as lab_device:
         device = lab_device.device
         no_engine = apt_install(device, "aziot-edge")
-        apt_install(device, LAB_ENGINE_PACKAGE)
+        apt_install(device, *LAB_ENGINE_PACKAGES)
         unpaired = apt_install(device, "aziot-edge=1.4.41-1")
         # The failed install above left identity 1.6.0 configured: going back
         # to the 1.4 pair is a downgrade.
@@ -85,7 +85,7 @@ def test_aziot_packages_make_the_real_users_units_and_conffiles(lab: Lab) -> Non
     """Installing aziot-edge creates the service users, groups, units and conffiles."""
     with lab.device("empty") as lab_device:
         device = lab_device.device
-        apt_install(device, LAB_ENGINE_PACKAGE)
+        apt_install(device, *LAB_ENGINE_PACKAGES)
         code, output = apt_install(device, "aziot-edge")
         groups = {user: groups_of(device, user) for user in SERVICE_USERS}
         uids = {
