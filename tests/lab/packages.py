@@ -126,9 +126,8 @@ def build_package(build: PackageBuild, repo: Path, architecture: str) -> Path:
         if build.has_cli:
             _add_simulator(tree / CLI_LIBRARY)
         _write_md5sums(tree)
-        _run(
-            ["dpkg-deb", "--root-owner-group", "-Zgzip", "-z1", "--build", str(tree), str(deb)]
-        )
+        build_deb = ["dpkg-deb", "--root-owner-group", "-Zgzip", "-z1", "--build"]
+        _run([*build_deb, str(tree), str(deb)])
     return deb
 
 

@@ -20,6 +20,7 @@ EDGE_PACKAGES = (
     "aziot-edge",
     "aziot-identity-service",
     "moby-engine",
+    "moby-cli",
 )
 DPKG_STATES = {
     "ii": "installed",
