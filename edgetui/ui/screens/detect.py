@@ -7,20 +7,18 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import Screen
-from textual.widgets import Footer, Label, Static
+from textual.widgets import Label, Static
 
 from edgetui.ui.detection_state import ERROR, OK, WARNING, DetectionState
 from edgetui.ui.fact_lines import describe_facts
+from edgetui.ui.screens.step import StepScreen
 from edgetui.ui.widgets.fact_list import FactList
 from edgetui.ui.widgets.markers import STATUS_MARKERS
 from edgetui.ui.widgets.probe_list import ProbeList
-from edgetui.ui.widgets.step_bar import StepBar
 from edgetui.ui.widgets.warning_list import WarningList
-from edgetui.ui.wizard import WizardStep
 
 
-class DetectScreen(Screen[None]):
+class DetectScreen(StepScreen):
     """Shows each probe as it runs, then the warnings and the facts.
 
     The screen only shows the app's `detection` state; the app owns the run.
@@ -33,20 +31,15 @@ class DetectScreen(Screen[None]):
 
     Each probe ends OK (read), WARN (read, with something to know) or FAIL
     (could not be read; its facts show as unknown). The warnings above the
-    facts are what to settle before updating.
+    facts are what to settle before updating. Next chooses the version to
+    update to.
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "app.detect_device", "Re-run detection"),
     ]
 
-    def __init__(self, step: WizardStep, device_label: str) -> None:
-        super().__init__()
-        self.step = step
-        self.device_label = device_label
-
-    def compose(self) -> ComposeResult:
-        yield StepBar(self.step, self.device_label)
+    def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="report"):
             yield Static(id="detect-status", markup=False)
             yield Label(id="warnings-title", classes="section-title")
@@ -55,7 +48,6 @@ class DetectScreen(Screen[None]):
             yield FactList(id="facts")
             yield Label("Probes", id="probes-title", classes="section-title")
             yield ProbeList(id="probes")
-        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         """Follows the app's detection state from now on."""
