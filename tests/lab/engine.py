@@ -9,7 +9,10 @@ valid inside the device.
 
 The IoT Edge runtime images are built offline from a static busybox: each
 tag is its own image (a unique label), and its containers log the real
-module's version line, then wait.
+module's version line, then wait. A registry answering as mcr.microsoft.com
+inside the engine's namespaces serves them, so pulls work offline; its
+rolling tags already point at newer patches than some local images, as a
+real registry's do after a release.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ import subprocess
 import tarfile
 import time
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from hashlib import sha1
 from pathlib import Path
 from typing import Any
@@ -54,6 +57,10 @@ RUNTIME_TAGS = {
     "1.6.1": "1.6.1",
 }
 # Module name -> image repository and the first line the module logs.
+# What the registry serves: rolling tags point at the newest patch, which
+# for 1.6 is newer than the image the devices pulled before (RUNTIME_TAGS).
+REGISTRY_TAGS = {**RUNTIME_TAGS, "1.6": "1.6.1"}
+
 MODULE_IMAGES = {
     "edgeAgent": ("azureiotedge-agent", "Initializing Edge Agent."),
     "edgeHub": ("azureiotedge-hub", "Initializing Edge Hub"),
@@ -81,6 +88,7 @@ class Engine:
 
     root: Path
     process: subprocess.Popen[bytes] | None = None
+    local_images: dict[str, str] = field(default_factory=dict)
 
     @property
     def socket(self) -> Path:
@@ -107,6 +115,7 @@ class Engine:
         """
         for path in (self.data_root, self.root / "exec", self.host_folders):
             path.mkdir(parents=True, exist_ok=True)
+        self._write_registry_config()
         log = (self.root / "dockerd.log").open("wb")
         self.process = subprocess.Popen(
             [
@@ -117,7 +126,9 @@ class Engine:
                 "--propagation",
                 "private",
                 "--",
-                "dockerd",
+                str(LAB_SOURCES / "engine" / "start"),
+                str(self.root),
+                f"--insecure-registry={REGISTRY}",
                 f"--host={self.url}",
                 f"--data-root={self.data_root}",
                 f"--exec-root={self.root / 'exec'}",
@@ -134,6 +145,18 @@ class Engine:
         log.close()
         with TIMINGS.measure("engine start"):
             self._wait_until_ready(timeout)
+
+    def _write_registry_config(self) -> None:
+        """Writes the registry's settings and the engine's hosts file."""
+        (self.root / "hosts").write_text(f"127.0.0.1 localhost {REGISTRY}\n")
+        (self.root / "registry.yml").write_text(
+            "version: 0.1\n"
+            "log:\n  level: warn\n"
+            "storage:\n"
+            f"  filesystem:\n    rootdirectory: {self.root / 'registry'}\n"
+            "  delete:\n    enabled: true\n"
+            "http:\n  addr: 127.0.0.1:80\n"
+        )
 
     def _wait_until_ready(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
@@ -171,15 +194,45 @@ class Engine:
         self.process = None
 
     def build_images(self) -> None:
-        """Builds the busybox base image and one image per runtime tag."""
+        """Builds the runtime images, publishes them, keeps the devices' ones.
+
+        Raises:
+            RuntimeError: the registry refused an image.
+        """
         client = self.client()
         with TIMINGS.measure("runtime images"):
             _import_base_image(client)
-            for tag, version in RUNTIME_TAGS.items():
-                for module in MODULE_IMAGES:
+            for module in MODULE_IMAGES:
+                for tag, version in REGISTRY_TAGS.items():
                     _build_module_image(client, module, tag, version)
+                    _push(client, image_name(module, tag))
+                for tag, version in RUNTIME_TAGS.items():
+                    name = image_name(module, tag)
+                    self.local_images[name] = _build_module_image(
+                        client, module, tag, version
+                    )
             if not client.networks.list(names=[NETWORK]):
                 client.networks.create(NETWORK, driver="bridge")
+
+    def restore_images(self) -> None:
+        """Points every runtime tag back at the image devices start with.
+
+        A test may pull a rolling tag (which moves it to a newer patch) or
+        remove images; the next test must find the engine as it was.
+        """
+        client = self.client()
+        for name, image_id in self.local_images.items():
+            try:
+                current = client.images.get(name).id
+            except docker.errors.ImageNotFound:
+                current = None
+            if current == image_id:
+                continue
+            module = next(m for m in MODULE_IMAGES if MODULE_IMAGES[m][0] in name)
+            tag = name.rsplit(":", 1)[1]
+            self.local_images[name] = _build_module_image(
+                client, module, tag, RUNTIME_TAGS[tag]
+            )
 
 
 def _import_base_image(client: Any) -> None:
@@ -207,7 +260,8 @@ def _import_base_image(client: Any) -> None:
     )
 
 
-def _build_module_image(client: Any, module: str, tag: str, version: str) -> None:
+def _build_module_image(client: Any, module: str, tag: str, version: str) -> str:
+    """Builds (or finds in the build cache) one runtime image; gives its ID."""
     name = image_name(module, tag)
     dockerfile = (
         f"FROM {BASE_IMAGE}\n"
@@ -216,7 +270,17 @@ def _build_module_image(client: Any, module: str, tag: str, version: str) -> Non
         f'EDGE_MODULE_VERSION="{version_line(version)}"\n'
         'CMD ["/bin/edge-module"]\n'
     )
-    client.images.build(fileobj=io.BytesIO(dockerfile.encode()), tag=name, rm=True)
+    image, _log = client.images.build(
+        fileobj=io.BytesIO(dockerfile.encode()), tag=name, rm=True
+    )
+    return str(image.id)
+
+
+def _push(client: Any, name: str) -> None:
+    repository, tag = name.rsplit(":", 1)
+    for line in client.images.push(repository, tag=tag, stream=True, decode=True):
+        if "error" in line:
+            raise RuntimeError(f"the lab registry refused {name}: {line['error']}")
 
 
 def remove_containers(client: Any) -> None:

@@ -191,6 +191,7 @@ class Lab:
     def _stop_runtime(self, lab_device: LabDevice) -> None:
         try:
             engine_module.remove_containers(self.engine.client())
+            self.engine.restore_images()
         finally:
             folder = self.engine.host_folders / lab_device.device.name
             shutil.rmtree(folder, ignore_errors=True)

@@ -111,3 +111,21 @@ async def test_patch_upgrade_keeps_the_edited_template(lab: Lab) -> None:
     assert applied.returncode == 0, applied.stdout + applied.stderr
     assert version.strip() == "iotedge 1.6.1"
     assert active.stdout.strip() == "active"
+
+
+def test_rolling_tag_pull_in_a_device_brings_the_newer_patch(lab: Lab) -> None:
+    """The registry serves 1.6 as 1.6.1 while the local 1.6 is 1.6.0, until reset."""
+    image = "mcr.microsoft.com/azureiotedge-agent:1.6"
+    version = "{{range .Config.Env}}{{println .}}{{end}}"
+    with lab.device("patch-1.6") as lab_device:
+        device = lab_device.device
+        before = device.run(["docker", "image", "inspect", "-f", version, image])
+        pulled = device.run(["docker", "pull", image], check=False)
+        after = device.run(["docker", "image", "inspect", "-f", version, image])
+    restored = lab.engine.client().images.get(image).attrs["Config"]["Env"]
+
+    assert "EDGE_MODULE_VERSION=1.6.0." in before.stdout
+    assert pulled.returncode == 0, pulled.stderr
+    assert "EDGE_MODULE_VERSION=1.6.1." in after.stdout
+    # The next device finds the engine as every device starts: 1.6 is 1.6.0.
+    assert any(v.startswith("EDGE_MODULE_VERSION=1.6.0.") for v in restored)
