@@ -29,12 +29,7 @@ from edgetui import exitcodes
 from edgetui.device import detect
 from edgetui.device.root import DeviceRoot
 from edgetui.execution.events import OUTCOME_ABORTED, OUTCOME_FAILED
-from edgetui.execution.journal import (
-    Journal,
-    JournalError,
-    journal_path,
-    load_unfinished,
-)
+from edgetui.execution.journal import Journal
 from edgetui.facts.device import DeviceFacts
 from edgetui.facts.plan import Plan
 from edgetui.runner.events import Prompt
@@ -43,26 +38,24 @@ from edgetui.runner.statedir import state_directory
 from edgetui.ui.backup_lookup import look_up_backup_sources
 from edgetui.ui.detection import DetectFunction, Detection
 from edgetui.ui.detection_state import DetectionState
+from edgetui.ui.earlier_session import find_earlier_session, step_to_return_to
 from edgetui.ui.output_buffer import OUTPUT_FILE_NAME, OutputBuffer
 from edgetui.ui.records import Records, close_records, open_records
 from edgetui.ui.run_session import RunSession
 from edgetui.ui.run_state import RunState, device_state
 from edgetui.ui.screens.backup import BackupFindings, BackupScreen
-from edgetui.ui.screens.conffile_dialog import ConffileDialog
-from edgetui.ui.screens.confirm_dialog import ConfirmDialog
 from edgetui.ui.screens.detect import DetectScreen
 from edgetui.ui.screens.dialog import Dialog
 from edgetui.ui.screens.failure_dialog import FailureDialog
 from edgetui.ui.screens.help import HelpScreen, keys_of
-from edgetui.ui.screens.manual_dialog import ManualDialog
 from edgetui.ui.screens.output_viewer import OutputViewer
-from edgetui.ui.screens.password_dialog import PasswordDialog
 from edgetui.ui.screens.plan import PlanScreen
+from edgetui.ui.screens.questions import dialog_for
 from edgetui.ui.screens.quit_dialog import QuitDialog
 from edgetui.ui.screens.resume_dialog import ResumeDialog
 from edgetui.ui.screens.run import LOG_LINES, RunScreen
 from edgetui.ui.screens.start_dialog import StartDialog
-from edgetui.ui.screens.summary import SummaryScreen, SummaryState
+from edgetui.ui.screens.summary import SummaryScreen
 from edgetui.ui.screens.target import TargetScreen
 from edgetui.ui.screens.verify import VerifyScreen
 from edgetui.ui.target_choice import Planning, TargetChoice, plan_for
@@ -75,14 +68,10 @@ from edgetui.ui.wizard import (
     following,
     next_allowed,
     preceding,
+    step_named,
 )
-from edgetui.ui.wizard_position import (
-    WizardPosition,
-    load_position,
-    position_path,
-    save_position,
-)
-from edgetui.ui.work_report import ReportInput, report_lines, seconds_text, write_report
+from edgetui.ui.wizard_position import WizardPosition, position_path, save_position
+from edgetui.ui.work_report import ReportInput, SummaryState, save_report, seconds_text
 
 log = logging.getLogger(__name__)
 
@@ -486,7 +475,7 @@ class EdgeApp(App[int]):
         )
         log.info("run started: %s, %d steps", plan.path, len(plan.steps))
         self.run_worker(self.session.run(), name="run", group="run", exclusive=True)
-        self.show_step(STEPS[4])
+        self.show_step(step_named("run"))
 
     @on(RunSession.RunBegan)
     @on(RunSession.StepBegan)
@@ -507,18 +496,12 @@ class EdgeApp(App[int]):
         )
 
     def _prompt_dialog(self, prompt: Prompt, step_id: str) -> Dialog:
-        title = self._step_title(step_id)
-        if prompt.kind == "manual":
-            return ManualDialog(prompt, title)
-        if prompt.kind == "password":
-            return PasswordDialog(prompt, title)
-        if prompt.kind == "conffile":
-            differences = None
-            if self._differences_mark is not None:
-                differences = self.output.since(self._differences_mark)
-                self._differences_mark = None
-            return ConffileDialog(prompt, differences)
-        return ConfirmDialog(prompt, self.output.tail(OUTPUT_LINES_SHOWN))
+        differences = None
+        if prompt.kind == "conffile" and self._differences_mark is not None:
+            differences = self.output.since(self._differences_mark)
+            self._differences_mark = None
+        recent = self.output.tail(OUTPUT_LINES_SHOWN)
+        return dialog_for(prompt, self._step_title(step_id), recent, differences)
 
     async def _send_answer(
         self, message: RunSession.PromptRaised, answer: str | None
@@ -668,21 +651,10 @@ class EdgeApp(App[int]):
 
     def action_save_report(self) -> None:
         """Shows the report and saves it in the state directory."""
-        report = self._report_input()
         duration_text = seconds_text if self.show_durations else _no_duration
-        lines = tuple(report_lines(report, duration_text))
-        directory = self.records.directory
-        if directory is None:
-            problem = self.records.problem or "there is no state directory"
-            self.summary = SummaryState(lines, problem=problem)
-            return
-        try:
-            path = write_report(directory, report, self.clock())
-        except OSError as error:
-            self.summary = SummaryState(lines, problem=str(error))
-            return
-        log.info("report written to %s", path)
-        self.summary = SummaryState(lines, report_path=str(path))
+        self.summary = save_report(
+            self.records.directory, self._report_input(), self.clock(), duration_text
+        )
 
     def _report_input(self) -> ReportInput:
         return ReportInput(
@@ -711,25 +683,11 @@ class EdgeApp(App[int]):
         directory = self.records.directory
         if directory is None:
             return
-        demo = self.demo is not None
-        self.position = load_position(position_path(directory, demo=demo))
-        try:
-            unfinished = load_unfinished(journal_path(directory, demo=demo))
-        except JournalError as error:
-            self.notify(str(error), severity="error", markup=False, timeout=15)
-            return
-        if unfinished is None:
-            return
-        if unfinished.root != str(self.root.root):
-            self.notify(
-                f"An unfinished update is recorded for the device root "
-                f"{unfinished.root}; run edgetui --root {unfinished.root} to "
-                "resume it.",
-                severity="warning",
-                markup=False,
-            )
-            return
-        self.unfinished = unfinished
+        earlier = find_earlier_session(directory, self.root, self.demo)
+        if earlier.notice is not None:
+            self.notify(earlier.notice, severity="warning", markup=False, timeout=15)
+        self.position = earlier.position
+        self.unfinished = earlier.unfinished
 
     def _resume_answered(self, answer: str | None) -> None:
         journal = self.unfinished
@@ -750,16 +708,15 @@ class EdgeApp(App[int]):
         if self.detection.facts is None:
             return
         self.position = None
-        if not position.is_for(str(self.root.root), self.demo):
+        step_id = step_to_return_to(position, self.root, self.demo)
+        if step_id is None:
             return
-        if position.step in ("target", "plan", "backup"):
-            self._plan(position.choice)
-            planning = self.planning
-            runnable = planning is not None and planning.runnable
-            if position.step == "target" or runnable:
-                self.show_step(_step_by_id(position.step))
-                if position.step == "backup":
-                    self._look_up_backup()
+        self._plan(position.choice)
+        planning = self.planning
+        if step_id == "target" or (planning is not None and planning.runnable):
+            self.show_step(step_named(step_id))
+            if step_id == "backup":
+                self._look_up_backup()
 
     def _save_position(self) -> None:
         directory = self.records.directory
@@ -773,7 +730,3 @@ class EdgeApp(App[int]):
 
 def _no_duration(seconds: float) -> str:
     return ""
-
-
-def _step_by_id(step_id: str) -> WizardStep:
-    return next(step for step in STEPS if step.id == step_id)

@@ -35,6 +35,15 @@ STEPS: tuple[WizardStep, ...] = (
 """Every step of the wizard, in the order the technician meets them."""
 
 
+def step_named(step_id: str) -> WizardStep:
+    """Gives the step with that id.
+
+    Raises:
+        KeyError: no step has that id.
+    """
+    return STEPS[step_position(step_id) - 1]
+
+
 def step_position(step_id: str) -> int:
     """Gives the 1-based position of a step, for "Step 1 of 7".
 

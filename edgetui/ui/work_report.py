@@ -8,6 +8,7 @@ and the time. Every line passes through redaction.
 from __future__ import annotations
 
 import datetime
+import logging
 import os
 import textwrap
 from collections.abc import Iterator
@@ -22,6 +23,8 @@ from edgetui.ui.run_state import RunState
 from edgetui.ui.target_choice import PATH_TITLES
 from edgetui.ui.verify_state import Verdict
 from edgetui.ui.widgets.markers import VERDICT_MARKERS
+
+log = logging.getLogger(__name__)
 
 WIDTH = 76
 """Report lines fit the Summary screen and an 80-column terminal."""
@@ -60,6 +63,59 @@ class ReportInput:
     after: DeviceFacts | None = None
     verdicts: tuple[Verdict, ...] = ()
     records: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class SummaryState:
+    """What the Summary screen shows.
+
+    Attributes:
+        lines: the report's body.
+        report_path: where the report file was written.
+        problem: why it could not be written.
+    """
+
+    lines: tuple[str, ...] = ()
+    report_path: str | None = None
+    problem: str | None = None
+
+    @property
+    def saved_text(self) -> str:
+        """Where the report is, or why it is not."""
+        if self.problem is not None:
+            return f"FAIL The report was not saved: {self.problem}"
+        if self.report_path is None:
+            return "Saving the report..."
+        return f"Report for the work order: {self.report_path}"
+
+
+def save_report(
+    directory: Path | None,
+    report: ReportInput,
+    now: datetime.datetime,
+    duration_text: DurationText,
+) -> SummaryState:
+    """Writes the report file and gives what the Summary screen shows.
+
+    Args:
+        directory: the state directory; `None` when there is none.
+        report: what the report is made of.
+        now: the time written into the file's heading and name.
+        duration_text: how the screen shows durations (the file always
+            shows them).
+
+    Returns:
+        The lines, and the file's path or why it was not written.
+    """
+    lines = tuple(report_lines(report, duration_text))
+    if directory is None:
+        return SummaryState(lines, problem="there is no writable state directory")
+    try:
+        path = write_report(directory, report, now)
+    except OSError as error:
+        return SummaryState(lines, problem=f"{error.strerror or error}")
+    log.info("report written to %s", path)
+    return SummaryState(lines, report_path=str(path))
 
 
 def outcome_text(run: RunState) -> str:

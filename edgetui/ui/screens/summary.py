@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -11,30 +10,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from edgetui.ui.screens.step import StepScreen
-
-
-@dataclass(frozen=True)
-class SummaryState:
-    """What the Summary screen shows.
-
-    Attributes:
-        lines: the report's body.
-        report_path: where the report file was written.
-        problem: why it could not be written.
-    """
-
-    lines: tuple[str, ...] = ()
-    report_path: str | None = None
-    problem: str | None = None
-
-    @property
-    def saved_text(self) -> str:
-        """Where the report is, or why it is not."""
-        if self.problem is not None:
-            return f"FAIL The report was not saved: {self.problem}"
-        if self.report_path is None:
-            return "Saving the report..."
-        return f"Report for the work order: {self.report_path}"
+from edgetui.ui.work_report import SummaryState
 
 
 class SummaryScreen(StepScreen):
