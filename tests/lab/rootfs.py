@@ -30,6 +30,8 @@ PACKAGES = (
     "ca-certificates",
     "psmisc",
     "apt-utils",
+    # Every real device has udev; in a container its daemon does not run.
+    "udev",
 )
 READY_MARK = ".edgetui-lab-ready"
 EDGETUI_HOME = "/opt/edgetui"
