@@ -167,7 +167,8 @@ def expected_downtime(plan: Plan) -> str:
             f"from step {first_number} ({first.title}) until step {last_number} "
             f"({last.title}) is done"
         )
-    downloads = any(step.requires_network for step in plan.steps[first_number:])
+    during = plan.steps[first_number - 1 : last_number]
+    downloads = any(step.requires_network for step in during)
     timing = (
         "usually a few minutes; the new images download while the modules "
         "are down, so a slow network makes it longer."

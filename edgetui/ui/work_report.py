@@ -222,8 +222,8 @@ def _versions(facts: DeviceFacts | None, planned_from: str | None) -> str:
 def _steps(run: RunState, duration_text: DurationText) -> Iterator[str]:
     for number, step in enumerate(run.steps, start=1):
         took = duration_text(step.duration) if step.duration is not None else ""
-        line = f"{number:2}. {step.state:8} {took:>9}  {step.title}"
-        yield from _wrap(line, "  ", " " * 27)
+        line = f"{number:2}. {step.state:8} {took:>10}  {step.title}"
+        yield from _wrap(line, "  ", " " * 28)
         if step.message:
             yield from _wrap(step.message, " " * 6, " " * 6)
 
