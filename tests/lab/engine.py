@@ -145,6 +145,9 @@ class Engine:
         log.close()
         with TIMINGS.measure("engine start"):
             self._wait_until_ready(timeout)
+        # The devices' daemons run as the iotedge user, whose docker group
+        # has another number than any group here: the lab's socket is open.
+        self.socket.chmod(0o666)
 
     def _write_registry_config(self) -> None:
         """Writes the registry's settings and the engine's hosts file."""

@@ -111,6 +111,10 @@ class Lab:
             finally:
                 device.stop()
                 self.devices.remove(device)
+                # The daemon may have started containers: they are not part
+                # of the layer.
+                engine_module.remove_containers(self.engine.client())
+                self.engine.restore_images()
         self.state_layers[state.name] = device.upper
         return device.upper
 
@@ -132,7 +136,7 @@ class Lab:
 
     @contextlib.contextmanager
     def device(self, state_name: str) -> Iterator[LabDevice]:
-        """Boots a fresh device of a state with its runtime containers.
+        """Starts a state's runtime containers and boots a fresh device of it.
 
         Everything is stopped and removed afterwards, also on failure.
         """
@@ -142,9 +146,11 @@ class Lab:
         device = self._new_device(f"dev{self.counter}", layers, self.workspace.devices)
         lab_device = LabDevice(device=device, state=state)
         try:
-            device.boot()
+            # The containers run before the device boots, as they do when a
+            # device restarts: its IoT Edge daemon then finds them running.
             with TIMINGS.measure("runtime containers"):
                 self._start_runtime(lab_device)
+            device.boot()
             yield lab_device
         finally:
             self._stop_runtime(lab_device)
