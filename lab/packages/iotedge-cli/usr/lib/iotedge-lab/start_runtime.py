@@ -49,7 +49,7 @@ def agent_image(config_file):
     """Reads `[agent.config] image` (TOML) or `agent: config: image:` (YAML)."""
     with open(config_file) as config:
         text = config.read()
-    if config_file.endswith(".toml"):
+    if "[agent.config]" in text:
         section = text.split("[agent.config]", 1)[1].split("\n[", 1)[0]
         return re.search(r'^image\s*=\s*"([^"]+)"', section, re.M).group(1)
     after_agent = text.split("\nagent:", 1)[1]
