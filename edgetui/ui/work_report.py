@@ -26,7 +26,7 @@ from edgetui.ui.widgets.markers import VERDICT_MARKERS
 
 log = logging.getLogger(__name__)
 
-WIDTH = 76
+WIDTH = 74
 """Report lines fit the Summary screen and an 80-column terminal."""
 
 REPORT_PREFIX = "report-"

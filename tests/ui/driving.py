@@ -14,6 +14,8 @@ from textual.screen import Screen
 
 from edgetui.facts.plan import Plan, Step
 from edgetui.ui.app import EdgeApp
+from edgetui.ui.screens.confirm_dialog import ConfirmDialog
+from edgetui.ui.screens.manual_dialog import ManualDialog
 from edgetui.ui.target_choice import Planning
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "ui"
@@ -97,3 +99,32 @@ async def wait_for_run_end(pilot: Pilot[int], timeout: float = 120) -> None:
 def binding_enabled(pilot: Pilot[int], key: str) -> bool:
     """Whether the key's binding on the current screen is enabled (not dimmed)."""
     return pilot.app.screen.active_bindings[key].enabled
+
+
+async def answer_until_the_run_ends(pilot: Pilot[int]) -> list[str]:
+    """Answers y to each package question and l (later) to the manual step
+    until the run ends; gives the kinds asked, in order."""
+    app = pilot.app
+    assert isinstance(app, EdgeApp)
+    asked: list[str] = []
+    await wait_until(pilot, lambda: app.run_state.running, "the run to start")
+    while app.run_state.running:
+        screen = app.screen
+        if isinstance(screen, (ConfirmDialog, ManualDialog)):
+            kind = "confirm" if isinstance(screen, ConfirmDialog) else "manual"
+            asked.append(kind)
+            await answer(pilot, screen, "y" if kind == "confirm" else "l")
+        await pilot.pause(0.05)
+    return asked
+
+
+async def answer(pilot: Pilot[int], dialog: Screen[Any], key: str) -> None:
+    """Presses `key` until the dialog is gone (a key can arrive before the
+    freshly pushed dialog listens)."""
+    for _ in range(20):
+        await pilot.pause()
+        await pilot.press(key)
+        await pilot.pause(0.1)
+        if pilot.app.screen is not dialog:
+            return
+    raise AssertionError(f"{type(dialog).__name__} did not take {key}")

@@ -244,10 +244,10 @@ async def test_the_conffile_dialog_shows_the_differences_after_d(
     async with app.run_test(size=(80, 24)) as pilot:
         await run_plan(pilot, plan)
         first = await wait_for_screen(pilot, ConffileDialog)
+        block = str(first.query_one("#dialog-output", Static).content)
         question = str(first.query_one("#dialog-question", Static).content)
-        assert (
-            "Configuration file '/etc/aziot/edged/config.d/00-super.toml'" in question
-        )
+        assert "Configuration file '/etc/aziot/edged/config.d/00-super.toml'" in block
+        assert question == "*** 00-super.toml (Y/I/N/O/D/Z) [default=N] ?"
         assert not first.differences
 
         await pilot.press("d")
@@ -259,7 +259,9 @@ async def test_the_conffile_dialog_shows_the_differences_after_d(
         again = app.screen
         assert isinstance(again, ConffileDialog)
         diff = str(again.query_one("#dialog-diff", Static).content)
+        block = str(again.query_one("#dialog-output", Static).content)
         assert '+hostname = "edge-device"' in diff
+        assert '+hostname = "edge-device"' not in block
 
         await pilot.press("n")
         await wait_for_run_end(pilot)

@@ -6,10 +6,7 @@ import json
 import stat
 from datetime import date
 from pathlib import Path
-from typing import Any
 
-from textual.pilot import Pilot
-from textual.screen import Screen
 from textual.widgets import Static
 
 from edgetui.device.root import DeviceRoot
@@ -17,7 +14,6 @@ from edgetui.sim import SimDevice
 from edgetui.ui.app import EdgeApp
 from edgetui.ui.screens.backup import BackupScreen
 from edgetui.ui.screens.confirm_dialog import ConfirmDialog
-from edgetui.ui.screens.manual_dialog import ManualDialog
 from edgetui.ui.screens.plan import PlanScreen
 from edgetui.ui.screens.run import RunScreen
 from edgetui.ui.screens.start_dialog import StartDialog
@@ -28,6 +24,7 @@ from edgetui.ui.widgets.plan_view import PlanStep
 from edgetui.ui.widgets.verdict_list import VerdictRow
 
 from .driving import (
+    answer_until_the_run_ends,
     binding_enabled,
     wait_for_detection,
     wait_for_screen,
@@ -35,35 +32,6 @@ from .driving import (
 )
 
 TODAY = date(2026, 12, 1)
-
-
-async def answer_until_the_run_ends(pilot: Pilot[int]) -> list[str]:
-    """Answers y to each package question and l (later) to the manual step
-    until the run ends; gives the kinds asked, in order."""
-    app = pilot.app
-    assert isinstance(app, EdgeApp)
-    asked: list[str] = []
-    await wait_until(pilot, lambda: app.run_state.running, "the run to start")
-    while app.run_state.running:
-        screen = app.screen
-        if isinstance(screen, (ConfirmDialog, ManualDialog)):
-            kind = "confirm" if isinstance(screen, ConfirmDialog) else "manual"
-            asked.append(kind)
-            await answer(pilot, screen, "y" if kind == "confirm" else "l")
-        await pilot.pause(0.05)
-    return asked
-
-
-async def answer(pilot: Pilot[int], dialog: Screen[Any], key: str) -> None:
-    """Presses `key` until the dialog is gone (a key can arrive before the
-    freshly pushed dialog listens)."""
-    for _ in range(20):
-        await pilot.pause()
-        await pilot.press(key)
-        await pilot.pause(0.1)
-        if pilot.app.screen is not dialog:
-            return
-    raise AssertionError(f"{type(dialog).__name__} did not take {key}")
 
 
 async def test_plan_preview_shows_every_command_and_marks_the_dangers(

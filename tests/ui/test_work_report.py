@@ -81,7 +81,7 @@ def test_the_body_has_outcome_versions_steps_verification_and_records() -> None:
     assert "  OK   IoT Edge daemon: aziot-edge 1.5.21" in lines
     assert "  - Update the IoT Hub deployment." in lines
     assert "  Journal:    /var/log/edgetui/journal.json" in lines
-    assert all(len(line) <= 76 for line in lines)
+    assert all(len(line) <= 74 for line in lines)
     assert SECRET not in text
 
 

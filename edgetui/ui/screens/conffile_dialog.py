@@ -32,10 +32,17 @@ class ConffileDialog(Dialog):
         self.differences = differences or []
 
     def compose_content(self) -> ComposeResult:
-        yield Static(self.prompt.text, id="dialog-question", markup=False)
+        lines = self.prompt.text.splitlines() or [self.prompt.kind]
+        question = lines[-1]
+        about = [line for line in lines[:-1] if not line.startswith("***")]
+        if self.differences:
+            shown = set(self.differences)
+            about = [line for line in about if line not in shown]
+        yield Static("\n".join(about), id="dialog-output", markup=False)
         if self.differences:
             yield Label("Differences (yours -> the package's)", classes="section-title")
             yield Static("\n".join(self.differences), id="dialog-diff", markup=False)
+        yield Static(question, id="dialog-question", markup=False)
         yield Static(
             "n keeps your version (the package's is saved beside it as "
             ".dpkg-dist), y installs the package maintainer's version, d shows "

@@ -31,6 +31,11 @@ class Dialog(ModalScreen[Optional[str]]):
             yield from self.compose_content()
         yield Footer(show_command_palette=False)
 
+    def on_mount(self) -> None:
+        """Shows the end of a long dialog: the question and its keys are there."""
+        body = self.query_one("#dialog-body", VerticalScroll)
+        self.call_after_refresh(body.scroll_end, animate=False)
+
     def compose_content(self) -> ComposeResult:
         """Yields the dialog's text and controls."""
         yield from ()

@@ -29,9 +29,7 @@ def run_status(run: RunState) -> str:
     if not run.started:
         return "Starting the run..."
     if run.outcome is not None:
-        marker = "OK" if run.outcome == "done" else "FAIL"
-        first = run.message.splitlines()[0] if run.message else run.outcome
-        return f"{marker} {first} Next (n): verify the device."
+        return _ended_status(run)
     if run.current is None:
         return f"Running: {run.count('done', 'skipped')} of {total} steps finished."
     step = f"Step {run.current + 1} of {total}"
@@ -41,6 +39,18 @@ def run_status(run: RunState) -> str:
     if run.waiting == WAITING_DECISION:
         return f"FAIL {step} failed: {title}. Retry, skip or stop?"
     return f"{step} running: {title}"
+
+
+def _ended_status(run: RunState) -> str:
+    stopped = run.first_unfinished()
+    if run.outcome == "done" or stopped is None:
+        skipped = run.count("skipped")
+        extra = f" ({skipped} skipped)" if skipped else ""
+        return f"OK Every step done{extra}. Next (n): verify the device."
+    verb = "failed" if run.outcome == "failed" else "stopped"
+    return (
+        f"FAIL The run {verb} at step {stopped + 1}: see the output. Next (n): verify."
+    )
 
 
 class RunScreen(StepScreen):
@@ -113,9 +123,12 @@ class RunScreen(StepScreen):
         """Writes the lines that arrived since the last tick, in one batch."""
         new = self.output.new_since(self._generation, self._total)
         log = self.query_one("#run-log", Log)
+        following = new.restart or log.is_vertical_scroll_end
         if new.restart:
             log.clear()
         if new.lines:
-            log.write_lines(new.lines)
+            log.write_lines(new.lines, scroll_end=False)
+            if following:
+                log.scroll_end(animate=False, immediate=True, x_axis=False)
         self._generation = new.generation
         self._total = new.total
