@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -120,3 +122,73 @@ def test_colour_check_finds_a_hue_and_passes_greys() -> None:
     assert coloured_sequences("\x1b[48;5;17m\x1b[38;5;214mWARN\x1b[0m")
     assert not coloured_sequences("\x1b[38;2;90;90;90m\x1b[48;5;236mOK\x1b[0m")
     assert not coloured_sequences("\x1b[48;5;16m\x1b[38;5;231mOK\x1b[0m")
+
+
+def test_the_legacy_upgrade_runs_from_detect_to_summary_in_a_terminal(
+    terminal: TmuxSession, tmp_path: Path
+) -> None:
+    """Keys alone take the demo 1.1 device to 1.6 at 80x24: every step's
+    screen shows, apt's question is answered in its dialog, and the journal
+    and the report file say the update is done."""
+    state = tmp_path / "state"
+    terminal.start(WIZARD, wizard_environment(tmp_path, EDGETUI_SIM_SPEED="0"))
+
+    terminal.wait_for_text("Detection finished", timeout=60)
+    terminal.press("n")
+    screen = terminal.wait_for_text("Step 2 of 7: Choose target", timeout=20)
+    assert "(*) 1.6.0" in screen
+    terminal.press("n")
+    screen = terminal.wait_for_text("Step 3 of 7: Plan", timeout=20)
+    assert "POINT OF NO RETURN: step 7" in screen
+    terminal.press("n")
+    terminal.wait_for_text("Step 4 of 7: Back up", timeout=20)
+    terminal.wait_for_text("/etc/iotedge/config.yaml", timeout=30)
+    terminal.press("n")
+    terminal.wait_for_text("Start the update?", timeout=20)
+    terminal.press("y")
+    terminal.wait_for_text("Step 5 of 7: Run", timeout=20)
+
+    questions = answer_until_done(terminal, timeout=180)
+
+    assert questions[0] == "apt"
+    assert "manual" in questions
+    terminal.press("n")
+    screen = terminal.wait_for_text("Verified:", timeout=120)
+    assert "Step 6 of 7: Verify" in screen
+    assert "aziot-edge 1.6.0, identity service 1.6.0, as planned" in screen
+    terminal.press("n")
+    screen = terminal.wait_for_text("Report for the work order", timeout=20)
+    assert "Outcome:  done" in screen
+    assert "After:    aziot-edge 1.6.0" in screen
+
+    terminal.press("C-q")
+    assert terminal.wait_for_exit(timeout=30) == 0
+    journal = json.loads((state / "demo-journal.json").read_text(encoding="utf-8"))
+    assert journal["outcome"] == "done"
+    assert {step["state"] for step in journal["steps"]} == {"done"}
+    [report] = state.glob("report-*.txt")
+    text = report.read_text(encoding="utf-8")
+    assert "Outcome:  done" in text
+    assert "IoT Edge 1.1.15 -> 1.6.0: every step done." in text
+
+
+def answer_until_done(terminal: TmuxSession, timeout: float) -> list[str]:
+    """Answers each dialog the run raises (y to apt, d to the manual step)
+    until the run says every step is done; gives the dialogs met, in order."""
+    deadline = time.monotonic() + timeout
+    met: list[str] = []
+    while True:
+        screen = terminal.screen()
+        if "Every step done" in screen:
+            return met
+        assert time.monotonic() < deadline, f"the run did not end:\n{screen}"
+        if "The package tool asks" in screen:
+            met.append("apt")
+            terminal.press("y")
+            terminal.wait_for_change(screen, timeout=20)
+        elif "By hand" in screen:
+            met.append("manual")
+            terminal.press("d")
+            terminal.wait_for_change(screen, timeout=20)
+        else:
+            time.sleep(0.1)

@@ -80,6 +80,20 @@ class TmuxSession:
             screen = self.screen()
         return screen
 
+    def wait_for_change(self, screen: str, timeout: float) -> str:
+        """Polls until the screen differs from `screen`, and gives the new one.
+
+        Raises:
+            AssertionError: it stayed the same for `timeout` seconds.
+        """
+        deadline = time.monotonic() + timeout
+        current = self.screen()
+        while current == screen:
+            assert time.monotonic() < deadline, f"the screen froze:\n{screen}"
+            time.sleep(0.05)
+            current = self.screen()
+        return current
+
     def wait_for_exit(self, timeout: float) -> int:
         """Polls until the program ended, and gives its exit status.
 
