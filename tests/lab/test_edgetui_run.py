@@ -10,10 +10,16 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import time
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from edgetui.execution.rules import DPKG_AUDIT
+
+from .device import Device
 from .lab import Lab
 from .truth import installed_packages
 
@@ -100,3 +106,125 @@ def test_legacy_migration_runs_end_to_end(lab: Lab) -> None:
     assert facts["config"]["agent_image"] == "mcr.microsoft.com/azureiotedge-agent:1.6"
     assert facts["tpm"]["rule_owner"] == "aziottpm"
     assert facts["runtime"]["agent"]["version"].startswith("1.6.")
+
+
+INSTALL_STEP = "install-packages"
+JOURNAL = "/var/log/edgetui/journal.json"
+TRANSCRIPT = "/var/log/edgetui/transcript.jsonl"
+
+
+def journal_of(device: Device) -> dict[str, Any] | None:
+    """The device's journal, or `None` before the run has saved one."""
+    try:
+        journal: dict[str, Any] = json.loads(device.path(JOURNAL).read_text())
+    except (OSError, ValueError):
+        return None
+    return journal
+
+
+def step_states(journal: dict[str, Any]) -> dict[str, str]:
+    """Step id -> its state in the journal."""
+    return {step["id"]: step["state"] for step in journal["steps"]}
+
+
+def wait_until_running(
+    device: Device,
+    step_id: str,
+    program: str,
+    run: subprocess.Popen[str],
+    timeout: float,
+) -> dict[str, Any]:
+    """Polls until the journal says `step_id` is running and `program` runs.
+
+    Returns:
+        The journal saved when the step began.
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        journal = journal_of(device)
+        state = step_states(journal).get(step_id) if journal else None
+        if journal is not None and state == "running":
+            if any(command_line(pid)[:1] == [program] for pid in device.processes()):
+                return journal
+        elif state not in (None, "pending"):
+            pytest.fail(f"{step_id} was {state} before {program} was seen")
+        if run.poll() is not None:
+            pytest.fail(f"edgetui run ended before {step_id} ran")
+        time.sleep(0.005)
+    pytest.fail(f"{step_id} did not start within {timeout:.0f} s")
+
+
+def planned_command(journal: dict[str, Any], step_id: str) -> list[str]:
+    """The first command the journal's plan gives the step."""
+    step = next(step for step in journal["plan"]["steps"] if step["id"] == step_id)
+    argv: list[str] = step["commands"][0]
+    return argv
+
+
+def command_line(pid: int) -> list[str]:
+    """A process's argv, its program named without its folder (as plans name it)."""
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return []
+    argv = raw.decode(errors="replace").split("\0")[:-1]
+    return [Path(argv[0]).name, *argv[1:]] if argv else []
+
+
+def test_run_killed_during_the_install_resumes(lab: Lab) -> None:
+    """A run killed as apt-get installs resumes there, re-running only that step."""
+    with lab.device("patch-1.6") as lab_device:
+        device = lab_device.device
+        first = subprocess.Popen(
+            [*device.command(INSTANT), "edgetui", "run", "--yes"],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        try:
+            running = wait_until_running(
+                device, INSTALL_STEP, "apt-get", first, timeout=300
+            )
+            # The device has no kill program: the shell's builtin does it.
+            device.run(["sh", "-c", 'kill -KILL "$1"', "sh", str(running["pid"])])
+            killed_output, _ = first.communicate(timeout=60)
+        finally:
+            if first.poll() is None:
+                first.kill()
+                first.wait()
+        resumed = device.run(
+            ["edgetui", "run", "--resume", "--yes"],
+            check=False,
+            timeout=600,
+            env=INSTANT,
+        )
+        journal = journal_of(device)
+        transcript = device.path(TRANSCRIPT).read_text().splitlines()
+        packages = installed_packages(device)
+        audit = device.run(["dpkg", "--audit"], check=False)
+
+    assert first.returncode != 0, killed_output
+    assert_done_but_verify(resumed.returncode, resumed.stdout + resumed.stderr)
+    assert journal is not None
+    outcome = "done" if resumed.returncode == 0 else "failed"
+    assert (journal["status"], journal["outcome"]) == ("finished", outcome)
+    unfinished = {k: v for k, v in step_states(journal).items() if v != "done"}
+    assert unfinished == ({} if outcome == "done" else {"verify": "failed"})
+    ids = [step["id"] for step in journal["steps"]]
+    attempts = {step["id"]: step["attempts"] for step in journal["steps"]}
+    before = ids[: ids.index(INSTALL_STEP)]
+    assert before, ids
+    assert {step_id: attempts[step_id] for step_id in before} == dict.fromkeys(
+        before, 1
+    )
+    assert attempts[INSTALL_STEP] == 2, journal["steps"]
+    assert packages["aziot-edge"] == ("1.6.1-1", "installed")
+    assert (audit.returncode, audit.stdout + audit.stderr) == (0, "")
+    install_argv = planned_command(journal, INSTALL_STEP)
+    # The transcript records a command when it ends: the killed attempt's
+    # install never ended, so the install is there once, after the resume's
+    # look for unfinished package work.
+    runs = [json.loads(line)["argv"] for line in transcript]
+    assert runs.count(install_argv) == 1, runs
+    assert list(DPKG_AUDIT) in runs[: runs.index(install_argv)], runs
