@@ -293,7 +293,7 @@ class EdgeApp(App[int]):
             self._look_up_backup()
         elif step.id == "verify" and not self.verification.run:
             self.action_verify_device()
-        elif step.id == "summary":
+        elif step.id == "summary" and self.summary.report_path is None:
             self.action_save_report()
 
     def action_previous_step(self) -> None:
@@ -305,7 +305,8 @@ class EdgeApp(App[int]):
             self.show_step(step)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Dims Next and Back while the run runs, and re-run detection while it runs."""
+        """Dims Next and Back while the run runs, and the re-runs while they run;
+        hides Stop run when nothing runs."""
         if action == "next_step":
             return next_allowed(self.step.id, self._progress())
         if action == "previous_step":
@@ -313,7 +314,7 @@ class EdgeApp(App[int]):
         if action == "detect_device":
             return True if self.detection.done and not self.run_state.running else None
         if action == "stop_run":
-            return True if self.run_state.running else None
+            return self.run_state.running
         if action == "verify_device":
             return True if self.verification.done else None
         return True
