@@ -96,8 +96,9 @@ STEP_SCREENS: dict[str, StepScreenFactory] = {
 }
 """The screen of each step; the Run screen is built with the run's output."""
 
-Pager = Callable[[Path], None]
-"""Shows a file on the terminal the wizard hands over (`less +G FILE`)."""
+Pager = Callable[[Path], bool]
+"""Shows a file on the terminal the wizard hands over (`less +G FILE`); False
+when it could not (no pager installed), so the wizard shows the file itself."""
 
 RunMessage = Union[
     RunSession.RunBegan,
@@ -611,10 +612,12 @@ class EdgeApp(App[int]):
         if self.pager is not None:
             try:
                 with self.suspend():
-                    self.pager(path)
-                return
+                    shown = self.pager(path)
             except SuspendNotSupported:
-                log.info("cannot hand the terminal over here; showing the output")
+                shown = False
+            if shown:
+                return
+            log.info("no pager took the terminal; the wizard shows the output")
         self.push_screen(OutputViewer(path))
 
     # --- verification and summary ------------------------------------------

@@ -317,8 +317,9 @@ async def test_the_output_key_hands_the_terminal_to_the_pager(
     """o gives the pager the run's output file, with every line in it."""
     paged: list[str] = []
 
-    def pager(path: Path) -> None:
+    def pager(path: Path) -> bool:
         paged.append(path.read_text(encoding="utf-8"))
+        return True
 
     @contextlib.contextmanager
     def handed_over() -> Iterator[None]:
@@ -338,12 +339,16 @@ async def test_the_output_key_hands_the_terminal_to_the_pager(
     assert "\n3000\n" in paged[0]
 
 
-async def test_without_a_terminal_to_hand_over_the_output_shows_in_the_wizard(
-    tmp_path: Path,
+@pytest.mark.parametrize("handed_over", [False, True], ids=["headless", "no-less"])
+async def test_without_a_pager_the_output_shows_in_the_wizard(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, handed_over: bool
 ) -> None:
-    """Headless (suspend unsupported) or without a pager, o opens the viewer."""
+    """Headless (the terminal cannot be handed over), or when the pager could
+    not show the file, o opens the wizard's own viewer at the end."""
     plan = plan_of(Step("count", "Count", commands=[["seq", "1", "3000"]]))
-    app = local_app(tmp_path / "device", pager=lambda path: None)
+    app = local_app(tmp_path / "device", pager=lambda path: not handed_over)
+    if handed_over:
+        monkeypatch.setattr(app, "suspend", contextlib.nullcontext)
     async with app.run_test(size=(80, 24)) as pilot:
         await run_plan(pilot, plan)
         await wait_for_run_end(pilot)
