@@ -104,7 +104,6 @@ class TargetScreen(StepScreen):
             self.query_one("#target-facts", FactList).lines = ()
             return
         status.update("")
-        chosen = planning.chosen
         options = planning.choice
         tags = "specific release" if options.specific_tags else "rolling"
         defender = "installed too" if options.with_defender else "not installed"
@@ -116,7 +115,7 @@ class TargetScreen(StepScreen):
             FactLine("tags", "t Tags", f"runtime images on {tags} tags"),
             FactLine("what", "What it does", plan_outline(plan)),
         ]
-        if chosen is not None and not plan.steps:
+        if not plan.steps:
             lines = lines[:2]
         self.query_one("#target-facts", FactList).lines = tuple(lines)
 
@@ -136,7 +135,7 @@ class TargetScreen(StepScreen):
             targets.add_option(
                 Option(
                     label,
-                    id=str(target.version),
+                    id=target.version.upstream,
                     disabled=not target.selectable,
                 )
             )
