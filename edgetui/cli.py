@@ -337,9 +337,15 @@ def _dispatch_operation(args: argparse.Namespace, context: Context) -> int:
 
 
 def _run_wizard(args: argparse.Namespace, context: Context) -> int:
+    from edgetui.runner.terminal import show_in_pager
     from edgetui.ui.app import EdgeApp
 
-    app = EdgeApp(root=context.root, demo=context.demo, ansi=args.ansi)
+    app = EdgeApp(
+        root=context.root,
+        demo=context.demo,
+        ansi=args.ansi,
+        pager=lambda path: show_in_pager(str(path)),
+    )
     result = app.run()
     return int(result) if result is not None else exitcodes.OK
 

@@ -19,7 +19,7 @@ ALLOWED = {
     "execution": {"planning", "operations", "device", "runner", "facts"},
     "commands": {"cli", "execution", "operations", "planning", "device"}
     | {"runner", "facts"},
-    "cli": {"commands", "device", "sim", "ui"},
+    "cli": {"commands", "device", "runner", "sim", "ui"},
     "ui": {"execution", "operations", "planning", "device", "runner", "facts"},
     "sim": set(),
 }
