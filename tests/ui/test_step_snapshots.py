@@ -44,11 +44,11 @@ from edgetui.ui.screens.target import TargetScreen
 from edgetui.ui.screens.verify import VerifyScreen
 
 from .driving import (
+    DATA,
     FAKE_BIN,
     answer,
     answer_until_the_run_ends,
     plan_of,
-    python_step,
     run_plan,
     wait_for_detection,
     wait_for_run_end,
@@ -368,9 +368,13 @@ def test_quit_dialog(
     snap_compare: SnapCompare, tmp_path: Path, fixed_root: Path
 ) -> None:
     """ctrl+q mid-run: where the device stands and how to resume."""
-    pid_file = tmp_path / "pid"
+    # The output pane shows the command line, so it must not name the checkout.
+    script = fixed_root / "waits.py"
+    shutil.copy(DATA / "waits.py", script)
+    pid_file = fixed_root / "waits.pid"
+    waits = ["/usr/bin/env", "python3", str(script), str(pid_file)]
     plan = plan_of(
-        python_step("wait", "waits.py", str(pid_file)),
+        Step("wait", "Run waits.py", commands=[waits]),
         Step("remove-iotedge", "Remove", point_of_no_return=True, manual=True),
     )
 
