@@ -159,26 +159,7 @@ LEGACY_CHECKS = (
         CONFIG,
         _is_moby,
     ),
-    Check(
-        "container-engine-logrotate",
-        "production readiness: logs policy",
-        CONFIG,
-        shared.log_rotation,
-    ),
-    Check(
-        "edge-agent-storage-mounted-from-host",
-        "production readiness: Edge Agent's storage directory is persisted on the "
-        "host filesystem",
-        CONFIG,
-        shared.storage("edgeAgent", "/tmp/edgeAgent"),  # noqa: S108 - what it reports,
-    ),
-    Check(
-        "edge-hub-storage-mounted-from-host",
-        "production readiness: Edge Hub's storage directory is persisted on the "
-        "host filesystem",
-        CONFIG,
-        shared.storage("edgeHub", "/tmp/edgeHub"),  # noqa: S108 - what it reports,
-    ),
+    *shared.PRODUCTION_READINESS,
     Check(
         "host-connect-dps-endpoint",
         "host can connect to and perform TLS handshake with DPS endpoint",

@@ -345,26 +345,7 @@ MODERN_CHECKS = (
         0.6,
     ),
     Check("container-engine-dns", "DNS server", CONFIG, shared.dns),
-    Check(
-        "container-engine-logrotate",
-        "production readiness: logs policy",
-        CONFIG,
-        shared.log_rotation,
-    ),
-    Check(
-        "edge-agent-storage-mounted-from-host",
-        "production readiness: Edge Agent's storage directory is persisted on the "
-        "host filesystem",
-        CONFIG,
-        shared.storage("edgeAgent", "/tmp/edgeAgent"),  # noqa: S108 - what it reports,
-    ),
-    Check(
-        "edge-hub-storage-mounted-from-host",
-        "production readiness: Edge Hub's storage directory is persisted on the "
-        "host filesystem",
-        CONFIG,
-        shared.storage("edgeHub", "/tmp/edgeHub"),  # noqa: S108 - what it reports,
-    ),
+    *shared.PRODUCTION_READINESS,
     Check(
         "check-agent-image",
         "Agent image is valid and can be pulled from upstream",

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from edgetui.sim.programs.checkbase import (
+    CONFIG,
     NOT_REQUIRED,
     SKIPPED,
+    Check,
     Outcome,
     Probe,
     error,
@@ -195,3 +197,28 @@ def hostname_matches(probe: Probe, configured: str, source: str) -> Outcome:
             "the first component.",
         )
     return ok()
+
+
+PRODUCTION_READINESS = (
+    Check(
+        "container-engine-logrotate",
+        "production readiness: logs policy",
+        CONFIG,
+        log_rotation,
+    ),
+    Check(
+        "edge-agent-storage-mounted-from-host",
+        "production readiness: Edge Agent's storage directory is persisted on the "
+        "host filesystem",
+        CONFIG,
+        storage("edgeAgent", "/tmp/edgeAgent"),  # noqa: S108 - what it reports,
+    ),
+    Check(
+        "edge-hub-storage-mounted-from-host",
+        "production readiness: Edge Hub's storage directory is persisted on the "
+        "host filesystem",
+        CONFIG,
+        storage("edgeHub", "/tmp/edgeHub"),  # noqa: S108 - what it reports,
+    ),
+)
+"""The production-readiness checks both generations of `iotedge check` run."""
