@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from edgetui import __version__, exitcodes
-from edgetui.commands.logfile import logging_to_state_directory
 from edgetui.device.root import DeviceRoot
+from edgetui.runner.logfile import logging_to_state_directory
 
 
 class UsageError(Exception):

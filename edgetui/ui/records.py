@@ -6,13 +6,13 @@ wizard still runs, without them, and tells the technician why.
 
 from __future__ import annotations
 
-import logging
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from edgetui.runner.logfile import LOG_FILE_NAME, AttachedLog, attach_log, detach_log
 from edgetui.runner.statedir import state_directory
 from edgetui.runner.transcript import TRANSCRIPT_NAME, Transcript
-from edgetui.ui.logfile import LOG_FILE_NAME, start_file_log, stop_file_log
 
 
 @dataclass
@@ -21,20 +21,20 @@ class Records:
 
     Attributes:
         directory: the state directory.
-        log_handler: sends the `edgetui` loggers to the log file.
+        log: sends the `edgetui` loggers to the log file.
         transcript: records every command the runner runs.
         problem: why they could not be opened, for the technician.
     """
 
     directory: Path | None = None
-    log_handler: logging.Handler | None = None
+    log: AttachedLog | None = None
     transcript: Transcript | None = None
     problem: str | None = None
 
     @property
     def log_path(self) -> Path | None:
         """The log file, when there is one."""
-        if self.directory is None or self.log_handler is None:
+        if self.directory is None or self.log is None:
             return None
         return self.directory / LOG_FILE_NAME
 
@@ -44,7 +44,8 @@ def open_records() -> Records:
     directory = state_directory(create=False)
     try:
         directory = state_directory()
-        handler = start_file_log(directory)
+        path = directory / LOG_FILE_NAME
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600))
     except OSError as error:
         return Records(
             problem=(
@@ -54,10 +55,10 @@ def open_records() -> Records:
             )
         )
     transcript = Transcript(directory / TRANSCRIPT_NAME)
-    return Records(directory, handler, transcript)
+    return Records(directory, attach_log(path), transcript)
 
 
 def close_records(records: Records) -> None:
     """Closes what `open_records` opened."""
-    if records.log_handler is not None:
-        stop_file_log(records.log_handler)
+    if records.log is not None:
+        detach_log(records.log)

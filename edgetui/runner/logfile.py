@@ -1,9 +1,10 @@
 """edgetui's log: `edgetui.log` in the state directory, secrets masked.
 
 Records of the `edgetui` loggers go to the file and never to the terminal,
-where they would mix with a command's output. The file and the state
-directory are created at the first record; when they cannot be, records are
-dropped silently: the command still runs.
+where they would mix with a command's output or the wizard's screen. The
+file and the state directory are created at the first record; when they
+cannot be, records are dropped silently: the command still runs. The wizard
+creates the file first, so it can tell the technician when it cannot.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import contextlib
 import logging
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Optional, Union
@@ -68,6 +70,36 @@ class StateDirectoryLog(logging.FileHandler):
             super().emit(record)
 
 
+@dataclass(frozen=True)
+class AttachedLog:
+    """A log handler on the `edgetui` logger, and the level to restore."""
+
+    handler: StateDirectoryLog
+    level: int
+
+
+def attach_log(path: Path) -> AttachedLog:
+    """Sends the `edgetui` loggers to the log file `path` (created when needed).
+
+    Returns:
+        What `detach_log` needs to undo it.
+    """
+    logger = logging.getLogger("edgetui")
+    attached = AttachedLog(StateDirectoryLog(path), logger.level)
+    logger.addHandler(attached.handler)
+    if logger.getEffectiveLevel() > LOG_LEVEL:
+        logger.setLevel(LOG_LEVEL)
+    return attached
+
+
+def detach_log(attached: AttachedLog) -> None:
+    """Removes and closes the handler and restores the logger's level."""
+    logger = logging.getLogger("edgetui")
+    logger.removeHandler(attached.handler)
+    logger.setLevel(attached.level)
+    attached.handler.close()
+
+
 @contextlib.contextmanager
 def logging_to_state_directory() -> Iterator[None]:
     """Sends the `edgetui` loggers to `edgetui.log` while the block runs.
@@ -75,15 +107,8 @@ def logging_to_state_directory() -> Iterator[None]:
     The handler is removed and closed afterwards, and the logger's level is
     restored, so several commands run in one process do not stack handlers.
     """
-    logger = logging.getLogger("edgetui")
-    handler = StateDirectoryLog(state_directory(create=False) / LOG_FILE_NAME)
-    level = logger.level
-    logger.addHandler(handler)
-    if logger.getEffectiveLevel() > LOG_LEVEL:
-        logger.setLevel(LOG_LEVEL)
+    attached = attach_log(state_directory(create=False) / LOG_FILE_NAME)
     try:
         yield
     finally:
-        logger.removeHandler(handler)
-        logger.setLevel(level)
-        handler.close()
+        detach_log(attached)

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from edgetui.cli import main
-from edgetui.commands.logfile import LOG_FILE_NAME, logging_to_state_directory
+from edgetui.runner.logfile import LOG_FILE_NAME, logging_to_state_directory
 
 SECRET_KEY = "bG9nLWtleS10aGF0LW11c3Qtc3RheS1oaWRkZW4tOTE="
 
