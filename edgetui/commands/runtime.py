@@ -156,9 +156,8 @@ def _print_refresh(refresh: RuntimeRefresh) -> None:
         print(f"removed image {_short(image)}")
     for image, reason in refresh.kept_images.items():
         print(f"kept image {_short(image)}: {reason}")
-    print(
-        f"edgeAgent runs again ({refresh.agent_image}); edgeAgent now creates edgeHub"
-    )
+    print(f"edgeAgent runs again: {refresh.agent_image}")
+    print("edgeAgent now creates edgeHub from the deployment")
 
 
 def _short(image: str) -> str:

@@ -106,6 +106,8 @@ def test_refresh_pulls_replaces_and_verifies_rolling_images(
     assert "removed container edgeAgent" in out
     assert "removed container edgeHub" in out
     assert out.count("removed image sha256:") == 2
+    assert "edgeAgent runs again: mcr.microsoft.com/azureiotedge-agent:1.6" in out
+    assert max(len(line) for line in out.splitlines()) <= 80
     assert versions(after)["edgeAgent"] == "1.6.1"
 
 
