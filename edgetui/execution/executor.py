@@ -27,7 +27,10 @@ by itself.
 The policy answers first (`edgetui.execution.policy`); what it leaves is the
 consumer's. Manual steps ask a `manual` prompt: `done`, `later` (the step is
 skipped and listed as still to do) or `stop`. Which failed steps may be
-skipped, and how a step runs again, is in `edgetui.execution.rules`.
+skipped, and how a step runs again, is in `edgetui.execution.rules`. An apt
+step that runs again first waits (up to `PACKAGE_LOCK_WAIT`, never stopping
+anything) for processes still holding the package lock, then lets dpkg
+finish the work an interrupted attempt left.
 
 Safety: the plan is checked against the planner's safety rules before
 anything runs, each command again just before it runs, and an apt
@@ -43,6 +46,7 @@ from collections import deque
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 
+from edgetui.device.package_lock import LockHolder, package_lock_holders
 from edgetui.device.root import DeviceRoot
 from edgetui.execution.commands import runner_command
 from edgetui.execution.events import (
@@ -109,6 +113,13 @@ logger = logging.getLogger(__name__)
 _KEPT_OUTPUT = 400
 """Output lines of the running command kept for the policy to read."""
 
+PACKAGE_LOCK_WAIT = 15 * 60.0
+"""Seconds a package step that runs again waits for another process (an
+apt-get the interrupted run left behind) to release the package lock."""
+
+_LOCK_POLL = 0.5
+"""Seconds between two looks at who holds the package lock."""
+
 
 @dataclass
 class _Attempt:
@@ -162,6 +173,8 @@ class Executor:
             (steps done or skipped stay so: that is how a run resumes).
         resume_command: what the closing message tells to run to continue;
             `None` when the run cannot be continued later (a demo).
+        lock_wait: seconds a package step that runs again waits for another
+            process to release the package lock before it fails.
 
     Raises:
         UnsafePlanError: the plan breaks a safety rule (a purge, two points
@@ -177,6 +190,7 @@ class Executor:
         policy: AnswerPolicy | None = None,
         journal: Journal | None = None,
         resume_command: str | None = "sudo edgetui run --resume",
+        lock_wait: float = PACKAGE_LOCK_WAIT,
     ) -> None:
         check_plan(plan)
         self.plan = plan
@@ -185,6 +199,7 @@ class Executor:
         self.policy: AnswerPolicy = policy or InteractivePolicy()
         self.journal = journal
         self.resume_command = resume_command
+        self.lock_wait = lock_wait
         self.package_manager = package_manager_of(plan)
 
         earlier = journal.states if journal else (PENDING,) * len(plan.steps)
@@ -432,12 +447,43 @@ class Executor:
         self, step: Step, outcome: _Attempt
     ) -> AsyncIterator[ExecutionEvent]:
         """Lets dpkg finish what an interrupted attempt left part way."""
+        async for event in self._wait_for_package_lock(step, outcome):
+            yield event
+        if self._cancelled or not outcome.ok:
+            return
         audit = await self._audit(step.id)
         for event in audit.events:
             yield event
         if audit.lines:
             async for event in self._run_planned(step, list(DPKG_CONFIGURE), outcome):
                 yield event
+
+    async def _wait_for_package_lock(
+        self, step: Step, outcome: _Attempt
+    ) -> AsyncIterator[ExecutionEvent]:
+        """Waits while other processes hold the package lock; never stops them.
+
+        An apt-get or dpkg the interrupted run started may still be
+        unpacking: stopping it part way could break the packages, and
+        `dpkg --configure -a` fails at once while the lock is held.
+        """
+        holders = package_lock_holders(self.root)
+        if not holders:
+            return
+        line = (
+            f"waiting for {_listed(holders)} to finish: the package lock is "
+            "still held, likely since the interrupted run"
+        )
+        logger.info("%s: %s", step.id, line)
+        yield StepOutput(step.id, (line,))
+
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.lock_wait
+        while holders and not self._cancelled and loop.time() < deadline:
+            await asyncio.sleep(_LOCK_POLL)
+            holders = package_lock_holders(self.root)
+        if holders and not self._cancelled:
+            outcome.fail(_still_locked(holders, self.lock_wait))
 
     async def _audit(self, step_id: str) -> _AuditResult:
         command = Command(
@@ -628,6 +674,26 @@ class _AuditResult:
     result: CommandResult
     lines: list[str]
     events: list[ExecutionEvent]
+
+
+def _listed(holders: Sequence[LockHolder]) -> str:
+    """Names the holders: `apt-get (pid 1234) and dpkg (pid 1240)`."""
+    names = [str(holder) for holder in holders]
+    if len(names) == 1:
+        return names[0]
+    return f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _still_locked(holders: Sequence[LockHolder], waited: float) -> str:
+    """The failure when the package lock stayed held for the whole wait."""
+    pids = ",".join(str(holder.pid) for holder in holders)
+    span = f"{waited / 60:g} minutes" if waited >= 60 else f"{waited:g} seconds"
+    return (
+        f"the package lock is still held by {_listed(holders)} after {span}; "
+        "edgetui does not stop a package tool part way, as that could leave "
+        "packages half installed. Wait for it to finish (`ps -p "
+        f"{pids}` shows whether it still runs), then retry"
+    )
 
 
 async def _type(running: RunningCommand, text: str) -> None:
