@@ -71,6 +71,8 @@ def _print_access(access: TpmAccess, *, fixed: bool) -> None:
         print("no TPM on this device and no TPM attestation: nothing to do")
     for problem in access.problems:
         print(f"problem: {problem}")
+    for note in access.notes:
+        print(f"note: {note}")
     if access.ok and access.any_device:
         done = f"{RULE_PATH} is in force; " if fixed else ""
         print(f"ok: {done}the TPM service user can open the TPM")

@@ -7,6 +7,10 @@ device still hands the TPM to `iotedge` and TPM provisioning fails with
 device (in the order udev applies them), checks the device nodes, and writes
 the documented rule to `/etc/udev/rules.d/tpmaccess.rules`.
 
+Where udev does not run (a container: no `/run/udev/control`), nothing
+would apply the rule until udev runs, so the fix also gives the nodes the
+rule's owner and mode itself, with `chown` and `chmod`, and says so.
+
 The nodes' owner, group and mode come from `stat -c '%U %G %a'`, run on the
 device root's paths: on a device that is the real tool on the real nodes;
 on the simulated device, its `stat` answers what `udevadm trigger` applied.
@@ -14,6 +18,7 @@ on the simulated device, its `stat` answers what `udevadm trigger` applied.
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import logging
 import re
@@ -48,6 +53,9 @@ TPM_DEVICES = (("tpm0", "tpm"), ("tpmrm0", "tpmrm"))
 
 CURRENT_OWNER = "aziottpm"
 LEGACY_OWNER = "iotedge"
+
+UDEV_CONTROL = "/run/udev/control"
+"""The socket udevd listens on; absent where udev does not run."""
 
 STAT_FORMAT = "%U %G %a"
 """What `stat -c` prints for a node: owner name, group name, octal mode."""
@@ -115,6 +123,8 @@ class TpmAccess:
         devices: the two device nodes.
         tpm_attestation: the IoT Edge configuration provisions with the TPM.
         problems: what is wrong, each with its next action; empty when fine.
+        notes: what the fix did that the technician should know (the nodes
+            were set by hand because udev does not run).
     """
 
     expected_owner: str
@@ -123,6 +133,7 @@ class TpmAccess:
     devices: tuple[DeviceNode, ...]
     tpm_attestation: bool
     problems: tuple[str, ...] = field(default=())
+    notes: tuple[str, ...] = field(default=())
 
     @property
     def ok(self) -> bool:
@@ -145,9 +156,14 @@ def expected_owner_for(installed: InstalledEdge) -> str:
     return LEGACY_OWNER if installed.legacy else CURRENT_OWNER
 
 
+def rule_mode(owner: str) -> str:
+    """Gives the mode the documented rule sets for `owner`: 0660, 0600 for 1.1."""
+    return "0660" if owner == CURRENT_OWNER else "0600"
+
+
 def rule_text(owner: str) -> str:
     """Gives the documented rules file content for `owner`."""
-    mode = "0660" if owner == CURRENT_OWNER else "0600"
+    mode = rule_mode(owner)
     lines = [f"# allow {owner} access to tpm0 and tpmrm0 (written by edgetui)"]
     for name, subsystem in TPM_DEVICES:
         lines.append(
@@ -198,11 +214,12 @@ async def fix_tpm_access(
     Nothing is written or run when the check finds nothing to fix; the rule
     is written only when the rules give a TPM device to the wrong user (the
     old file is kept as `tpmaccess.rules.edgetui-prev`), udev is always asked
-    to apply the rules again.
+    to apply the rules again. Where udev does not run, the nodes get the
+    rule's owner and mode directly and the result's `notes` say so.
 
     Args:
         root: the device root.
-        runner: runs `stat` and `udevadm`.
+        runner: runs `stat` and `udevadm` (`chown` and `chmod` without udev).
         installed: the installed daemon, which decides the owner needed.
 
     Returns:
@@ -220,12 +237,14 @@ async def fix_tpm_access(
     require_root(root, f"writing {RULE_PATH}")
     if _rule_problems(before):
         _write_rule(root, rule_text(before.expected_owner))
-    await _apply_rules(root, runner)
+    notes: tuple[str, ...] = ()
+    if not await _apply_rules(root, runner):
+        notes = await _set_nodes(root, runner, before)
 
     after = await check_tpm_access(root, runner, installed)
     if not after.ok:
         raise OperationError("; ".join(after.problems))
-    return after
+    return dataclasses.replace(after, notes=notes)
 
 
 def _with_problems(access: TpmAccess) -> TpmAccess:
@@ -276,14 +295,7 @@ def _node_problems(access: TpmAccess) -> list[str]:
 
 
 def _replace_problems(access: TpmAccess, problems: list[str]) -> TpmAccess:
-    return TpmAccess(
-        expected_owner=access.expected_owner,
-        rule_files=access.rule_files,
-        rule_owners=access.rule_owners,
-        devices=access.devices,
-        tpm_attestation=access.tpm_attestation,
-        problems=tuple(problems),
-    )
+    return dataclasses.replace(access, problems=tuple(problems))
 
 
 def _rule_files(root: DeviceRoot) -> list[str]:
@@ -437,7 +449,15 @@ def _write_rule(root: DeviceRoot, text: str) -> None:
     log.info("wrote %s", RULE_PATH)
 
 
-async def _apply_rules(root: DeviceRoot, runner: Runner) -> None:
+async def _apply_rules(root: DeviceRoot, runner: Runner) -> bool:
+    """Asks udev to read the rules and apply them to the TPM nodes.
+
+    Returns:
+        True when udev applied them, False when udev does not run here.
+
+    Raises:
+        OperationError: udev runs but a udevadm command failed.
+    """
     steps = (
         ("udevadm", "control", "--reload-rules"),
         ("udevadm", "trigger", "--subsystem-match=tpm", "--subsystem-match=tpmrm"),
@@ -454,6 +474,9 @@ async def _apply_rules(root: DeviceRoot, runner: Runner) -> None:
         )
         if result.ok:
             continue
+        if argv[1] == "control" and not root.path(UDEV_CONTROL).exists():
+            log.warning("udev does not run here: %s is absent", UDEV_CONTROL)
+            return False
         if argv[1] == "settle":
             log.warning(
                 "udevadm settle did not finish: %s", result.error or result.text
@@ -464,3 +487,48 @@ async def _apply_rules(root: DeviceRoot, runner: Runner) -> None:
             f"{RULE_PATH} is written but `{' '.join(argv)}` failed ({reason}); "
             "reboot the device so udev reads the rule, then run `edgetui tpm check`"
         )
+    return True
+
+
+async def _set_nodes(
+    root: DeviceRoot, runner: Runner, access: TpmAccess
+) -> tuple[str, ...]:
+    """Gives the present TPM nodes the rule's owner and mode, as udev would.
+
+    Returns:
+        The note that says what was done and why.
+
+    Raises:
+        OperationError: chown or chmod failed (the rule stays written).
+    """
+    owner = access.expected_owner
+    mode = rule_mode(owner)
+    nodes = [node for node in access.devices if node.present]
+    for node in nodes:
+        path = str(root.path(node.path))
+        for argv in (("chown", owner, path), ("chmod", mode, path)):
+            result = await runner.run(
+                Command(
+                    argv=argv,
+                    needs_root=root.is_host,
+                    timeout=60.0,
+                    title="Give the TPM to its service user",
+                )
+            )
+            if not result.ok:
+                said = result.output[-1] if result.output else None
+                reason = result.error or said or f"exit code {result.exit_code}"
+                raise OperationError(
+                    f"udev does not run here and `{argv[0]} {argv[1]} {node.path}` "
+                    f"failed ({reason}); {RULE_PATH} is written; give {node.path} "
+                    f"to {owner} with mode {mode} by hand, then run "
+                    "`edgetui tpm check`"
+                )
+    if not nodes:
+        return ()
+    names = " and ".join(node.path for node in nodes)
+    return (
+        f"udev does not run here ({UDEV_CONTROL} is absent), so {names} were "
+        f"given to {owner} mode {mode} directly; {RULE_PATH} does the same "
+        "whenever udev runs",
+    )

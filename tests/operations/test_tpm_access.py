@@ -5,7 +5,8 @@ says. A fake `stat` on PATH answers from a table beside the device (as the
 simulated device's stat answers from its state), so a test can hand the TPM
 to `iotedge` or `aziottpm` without root. The fake `udevadm` stands in for
 udev: on `trigger` it gives the nodes the owner and mode the rule names.
-One test runs the real coreutils stat on real files.
+Where udev does not run (no `/run/udev/control`), fake `chown` and `chmod`
+change the same table. One test runs the real coreutils stat on real files.
 """
 
 from __future__ import annotations
@@ -69,6 +70,30 @@ if sys.argv[1:2] == ["trigger"]:
     table_file.write_text(json.dumps(table))
 """
 
+UDEV_NOT_RUNNING = """
+if sys.argv[1:2] == ["control"]:
+    print("Failed to send reload request: No such file or directory",
+          file=sys.stderr)
+    sys.exit(1)
+sys.exit("udevadm: only control was expected")
+"""
+
+NODE_CHANGE = """
+import pathlib
+table_file = pathlib.Path({table!r})
+table = json.loads(table_file.read_text())
+value, path = sys.argv[1:3]
+if path not in table:
+    sys.exit(f"{{sys.argv[0]}}: cannot access '{{path}}': No such file or directory")
+owner, group, mode = table[path].split()
+if {field!r} == "owner":
+    owner = value
+else:
+    mode = value.lstrip("0")
+table[path] = f"{{owner}} {{group}} {{mode}}"
+table_file.write_text(json.dumps(table))
+"""
+
 
 def make_device(
     tmp_path: Path,
@@ -76,15 +101,20 @@ def make_device(
     *,
     node_owner: str | None = "iotedge",
     rules: dict[str, str] | None = None,
+    udev: bool = True,
 ) -> Path:
     """Builds a device root with TPM nodes and rules files; `stat` knows the nodes.
 
     The nodes belong to `node_owner`, group `tss`, mode 0600 (none when
-    `node_owner` is None).
+    `node_owner` is None). With `udev`, udevd's control socket exists
+    (a plain file stands in for it).
     """
     root = tmp_path / "device"
     (root / "etc/udev/rules.d").mkdir(parents=True)
     (root / "dev").mkdir()
+    if udev:
+        (root / "run/udev").mkdir(parents=True)
+        (root / "run/udev/control").write_text("")
     table = {}
     if node_owner is not None:
         for name in NODES:
@@ -129,6 +159,14 @@ def tpm(root: Path, *args: str) -> int:
 
 def udevadm_calls(programs: FakePrograms) -> list[list[str]]:
     return [call for call in programs.calls() if call[0] == "udevadm"]
+
+
+def without_udev(tmp_path: Path, programs: FakePrograms) -> None:
+    """udevadm finds no udevd; chown and chmod change the node table."""
+    programs.add("udevadm", UDEV_NOT_RUNNING)
+    table = str(node_table(tmp_path))
+    programs.add("chown", NODE_CHANGE.format(table=table, field="owner"))
+    programs.add("chmod", NODE_CHANGE.format(table=table, field="mode"))
 
 
 @pytest.mark.parametrize(
@@ -387,6 +425,94 @@ def test_fix_without_udevadm_keeps_the_rule_and_says_reboot(
     err = capsys.readouterr().err
     assert "udevadm control --reload-rules" in err
     assert "reboot" in err
+
+
+def test_fix_where_udev_does_not_run_sets_the_nodes_itself(
+    tmp_path: Path, programs: FakePrograms, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """In a container without udevd the rule is written and the nodes set by hand."""
+    programs.add("iotedge", iotedge_version_body("1.4.41"))
+    root = make_device(
+        tmp_path,
+        programs,
+        rules={"tpmaccess.rules": "legacy-iotedge.rules"},
+        udev=False,
+    )
+    without_udev(tmp_path, programs)
+
+    assert tpm(root, "fix") == exitcodes.OK
+
+    assert (root / "etc/udev/rules.d/tpmaccess.rules").read_text() == rule_text(
+        "aziottpm"
+    )
+    nodes = json.loads(node_table(tmp_path).read_text())
+    assert sorted(nodes.values()) == ["aziottpm tss 660", "aziottpm tss 660"]
+    changes = [call[:2] for call in programs.calls() if call[0] in ("chown", "chmod")]
+    assert changes == [["chown", "aziottpm"], ["chmod", "0660"]] * 2
+    assert udevadm_calls(programs) == [["udevadm", "control", "--reload-rules"]]
+    out = capsys.readouterr().out
+    assert "note: udev does not run here (/run/udev/control is absent)" in out
+    assert "/dev/tpm0: aziottpm:tss mode 0660" in out
+
+
+def test_fix_without_udev_on_a_legacy_device_gives_iotedge_0600(
+    tmp_path: Path, programs: FakePrograms
+) -> None:
+    """The 1.1 owner and mode go onto the nodes when udev does not run."""
+    programs.add("iotedge", iotedge_version_body("1.1.15"))
+    root = make_device(tmp_path, programs, node_owner="root", udev=False)
+    without_udev(tmp_path, programs)
+
+    assert tpm(root, "fix") == exitcodes.OK
+
+    nodes = json.loads(node_table(tmp_path).read_text())
+    assert sorted(nodes.values()) == ["iotedge tss 600", "iotedge tss 600"]
+
+
+def test_fix_without_udev_when_chown_fails_says_what_to_do_by_hand(
+    tmp_path: Path, programs: FakePrograms, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A refused chown keeps the rule and names the owner and mode to set."""
+    programs.add("iotedge", iotedge_version_body("1.4.41"))
+    root = make_device(
+        tmp_path,
+        programs,
+        rules={"tpmaccess.rules": "legacy-iotedge.rules"},
+        udev=False,
+    )
+    without_udev(tmp_path, programs)
+    programs.add(
+        "chown",
+        "print(\"chown: invalid user: 'aziottpm'\", file=sys.stderr)\nsys.exit(1)\n",
+    )
+
+    assert tpm(root, "fix") == exitcodes.FAILED
+
+    err = capsys.readouterr().err
+    assert "chown aziottpm /dev/tpm0" in err
+    assert "invalid user" in err
+    assert "to aziottpm with mode 0660 by hand" in err
+    assert (root / "etc/udev/rules.d/tpmaccess.rules").read_text() == rule_text(
+        "aziottpm"
+    )
+
+
+def test_fix_when_udev_runs_but_refuses_the_reload_says_reboot(
+    tmp_path: Path, programs: FakePrograms, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With udevd's socket present, a failed reload is a failure, not a container."""
+    programs.add("iotedge", iotedge_version_body("1.4.41"))
+    root = make_device(
+        tmp_path, programs, rules={"tpmaccess.rules": "legacy-iotedge.rules"}
+    )
+    without_udev(tmp_path, programs)
+
+    assert tpm(root, "fix") == exitcodes.FAILED
+
+    err = capsys.readouterr().err
+    assert "`udevadm control --reload-rules` failed" in err
+    assert "reboot the device" in err
+    assert not [call for call in programs.calls() if call[0] == "chown"]
 
 
 def test_fix_a_later_rule_that_overrides_is_named(
