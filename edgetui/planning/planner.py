@@ -300,7 +300,7 @@ def _runtime_or_current(request: _Request, daemon: EdgeVersion) -> Plan:
     if behind is None:
         if not facts.repository.versions:
             raise TargetError(_repository_unread(facts, version), request.targets)
-        reason = _current_reason(catalog, request.today, daemon)
+        reason = _current_reason(catalog, request, daemon)
         return Plan("current", version, version, notes=notes, reason=reason)
 
     line = catalog.line_of(daemon)
@@ -314,14 +314,22 @@ def _runtime_or_current(request: _Request, daemon: EdgeVersion) -> Plan:
     return Plan("runtime", version, version, plan_steps, notes)
 
 
-def _current_reason(catalog: Catalog, today: date, daemon: EdgeVersion) -> str:
+def _current_reason(catalog: Catalog, request: _Request, daemon: EdgeVersion) -> str:
+    newer = _newer_selectable(request.targets, daemon)
+    if newer:
+        return (
+            f"IoT Edge {daemon.upstream} is already installed and the runtime "
+            f"matches: nothing to do for {daemon.upstream}. The repository offers "
+            f"newer releases edgetui can install: {_versions(newer)}; choose one "
+            f"(`edgetui plan --to {newer[0].version}`)."
+        )
     reason = (
         f"IoT Edge {daemon.upstream} is installed, the repository offers no "
         "newer release edgetui can install, and the runtime matches. "
         "Nothing to do."
     )
     line = catalog.line_of(daemon)
-    if line is not None and not line.supported_on(today):
+    if line is not None and not line.supported_on(request.today):
         reason += (
             f" But {line.line} support ended on {line.end_of_support.isoformat()}: "
             "check that the Microsoft package repository for this OS release is "
@@ -598,12 +606,21 @@ def _repository_notes(
             "edgetui could not read which versions the package repository offers; "
             "only the runtime is planned."
         ]
-    newer = [t for t in targets if t.version > daemon]
+    refused = [t for t in targets if t.version > daemon and not t.selectable]
     return [
         f"The repository also offers {t.version}, which edgetui will not install: "
         f"{t.refused}."
-        for t in newer
+        for t in refused
     ]
+
+
+def _newer_selectable(targets: tuple[Target, ...], daemon: EdgeVersion) -> list[Target]:
+    """The releases newer than `daemon` edgetui can install, newest first."""
+    return [t for t in targets if t.version > daemon and t.selectable]
+
+
+def _versions(targets: list[Target]) -> str:
+    return ", ".join(str(t.version) for t in targets)
 
 
 def _finish(

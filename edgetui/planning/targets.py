@@ -48,6 +48,8 @@ class Target:
         line: the catalog line, `None` when the catalog does not know it.
         release: the catalog release, `None` when the catalog does not know it.
         refused: why edgetui will not take the device there, else `None`.
+        installed: the device runs this version now (choosing it updates
+            only the runtime, when that is behind).
     """
 
     version: EdgeVersion
@@ -58,6 +60,7 @@ class Target:
     line: ReleaseLine | None
     release: Release | None
     refused: str | None = None
+    installed: bool = False
 
     @property
     def known(self) -> bool:
@@ -92,6 +95,8 @@ class Target:
             until = self.line.end_of_support.isoformat()
             state = "supported until" if self.supported(today) else "support ended"
             label = f"{self.version} ({kind}, {state} {until})"
+        if self.installed:
+            label += " [installed]"
         return f"{label}: {self.refused}" if self.refused else label
 
 
@@ -189,12 +194,13 @@ def describe_offers(targets: Iterable[Target], today: date) -> list[str]:
 def _match(
     wanted: EdgeVersion, text: str, offered: list[Target], catalog: Catalog
 ) -> Target | None:
+    if len(wanted.release) == 2:
+        # A line: `1.6` equals `1.6.0` as a version, but means the newest 1.6.
+        in_line = [t for t in offered if t.version.line == wanted.line and t.selectable]
+        return in_line[0] if in_line else None
     for target in offered:
         if target.version == wanted:
             return target
-    if len(wanted.release) == 2:
-        in_line = [t for t in offered if t.version.line == wanted.line and t.selectable]
-        return in_line[0] if in_line else None
     line = catalog.line(wanted.line)
     for release in line.releases if line else ():
         if release.product == wanted.upstream:
@@ -224,6 +230,7 @@ def _judge(
         identity_version=identity,
         line=line,
         release=release,
+        installed=version == installed_daemon(facts),
     )
     return replace(target, refused=_refusal(facts, catalog, target))
 

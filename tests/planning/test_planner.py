@@ -10,9 +10,10 @@ import pytest
 
 from edgetui.facts.device import DeviceFacts, OsFacts, SecuritySubsystemFacts
 from edgetui.facts.plan import Plan
+from edgetui.planning.catalog import load_catalog
 from edgetui.planning.planner import PlanChoices, plan_update
 from edgetui.planning.safety import check_plan, purges
-from edgetui.planning.targets import TargetError
+from edgetui.planning.targets import TargetError, available_targets
 
 from .devices import aziot_device, legacy_device
 
@@ -759,3 +760,53 @@ def test_newer_offers_edgetui_will_not_install_are_named() -> None:
         "The repository also offers 1.6.2, which edgetui will not install: not a "
         "release in edgetui's catalog (a pre-release or a newer build)."
     ]
+
+
+def test_choosing_the_installed_version_names_the_newer_releases() -> None:
+    """--to the installed 1.1.15 plans nothing, and says what newer it could do."""
+    device = legacy_device(
+        repository={
+            "iotedge": ["1.1.15-1"],
+            "libiothsm-std": ["1.1.15-1"],
+            "aziot-edge": ["1.5.21-1", "1.4.41-1"],
+            "aziot-identity-service": ["1.5.6-1", "1.4.9-1"],
+        }
+    )
+    plan = plan_update(device, TODAY, PlanChoices(target="1.1.15"))
+    assert plan.path == "current"
+    assert plan.notes == []
+    assert "newer releases edgetui can install: 1.5.21, 1.4.41" in plan.reason
+    assert "`edgetui plan --to 1.5.21`" in plan.reason
+    assert "offers no newer release" not in plan.reason
+
+
+def test_the_installed_version_is_marked_among_the_targets() -> None:
+    """The target list says which offer the device already runs."""
+    device = aziot_device(
+        "1.5.21",
+        "1.5.6",
+        repository={
+            "aziot-edge": ["1.5.21-1", "1.5.16-1"],
+            "aziot-identity-service": ["1.5.6-1", "1.5.4-1"],
+        },
+    )
+    targets = available_targets(device, load_catalog(), TODAY)
+    assert {str(t.version): t.installed for t in targets} == {
+        "1.5.21": True,
+        "1.5.16": False,
+    }
+    assert targets[0].describe(TODAY).endswith("[installed]")
+
+
+def test_a_line_means_its_newest_release_even_when_its_first_is_offered() -> None:
+    """--to 1.6 offered 1.6.1 and 1.6.0 is 1.6.1, though 1.6 == 1.6.0 as versions."""
+    device = legacy_device(
+        repository={
+            "iotedge": ["1.1.15-1"],
+            "libiothsm-std": ["1.1.15-1"],
+            "aziot-edge": ["1.6.1-1", "1.6.0-1"],
+            "aziot-identity-service": ["1.6.0-1"],
+        }
+    )
+    plan = plan_update(device, date(2026, 12, 3), PlanChoices(target="1.6"))
+    assert plan.to_version == "1.6.1"

@@ -10,6 +10,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
+from textual.content import Content
 from textual.message import Message
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
@@ -45,6 +46,8 @@ def target_label(target: Target, today: date, *, chosen: bool, proposed: bool) -
         if not target.selectable:
             marker = NOT_SELECTABLE
             text += f"; cannot be chosen: {target.refused}"
+    if target.installed:
+        text += "  [installed]"
     if proposed:
         text += "  [proposed]"
     return f"{marker} {target.version!s:9} {text}"
@@ -134,7 +137,7 @@ class TargetScreen(StepScreen):
             )
             targets.add_option(
                 Option(
-                    label,
+                    Content(label),  # plain text: `[proposed]` is not markup
                     id=target.version.upstream,
                     disabled=not target.selectable,
                 )
