@@ -3,6 +3,11 @@
 `Lab.open()` makes what every device needs (once per run), `lab.device(name)`
 boots a fresh device of a state and removes it afterwards, `lab.close()` stops
 every device and the engine by PID and removes what the run made.
+
+A device with a TPM gets character device nodes with the TPM's numbers,
+made in its folder and bound over `/dev/tpm0` and `/dev/tpmrm0`: the
+container may not open them (nor may anything: no TPM answers), but their
+owner and mode are real, which is what IoT Edge's TPM access depends on.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ import contextlib
 import logging
 import os
 import shutil
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +31,10 @@ from .states import STATES, DeviceState, RuntimeModule
 from .workspace import TIMINGS, Workspace
 
 logger = logging.getLogger(__name__)
+
+# The kernel's numbers for the TPM character devices (tpmrm0 is dynamic;
+# this is the number it usually gets).
+TPM_NUMBERS = {"tpm0": (10, 224), "tpmrm0": (253, 65536)}
 
 
 @dataclass
@@ -118,17 +128,21 @@ class Lab:
         self.state_layers[state.name] = device.upper
         return device.upper
 
-    def _new_device(self, name: str, layers: list[Path], parent: Path) -> Device:
+    def _new_device(
+        self, name: str, layers: list[Path], parent: Path, *, tpm: bool = False
+    ) -> Device:
         engine = self.engine
+        folder = parent / name
         device = Device(
             name=name,
             layers=layers,
-            folder=parent / name,
+            folder=folder,
             binds=[
                 Bind(self.workspace.repo, "/srv/repo", read_only=True),
                 Bind(engine.socket, "/run/docker.sock"),
                 Bind(engine.data_root),
                 Bind(engine.host_folders),
+                *(_tpm_nodes(folder / "tpm") if tpm else []),
             ],
         )
         self.devices.append(device)
@@ -143,7 +157,12 @@ class Lab:
         state = STATES[state_name]
         layers = self.layers_of(state)
         self.counter += 1
-        device = self._new_device(f"dev{self.counter}", layers, self.workspace.devices)
+        device = self._new_device(
+            f"dev{self.counter}",
+            layers,
+            self.workspace.devices,
+            tpm=state.tpm_owner is not None,
+        )
         lab_device = LabDevice(device=device, state=state)
         try:
             # The containers run before the device boots, as they do when a
@@ -151,6 +170,8 @@ class Lab:
             with TIMINGS.measure("runtime containers"):
                 self._start_runtime(lab_device)
             device.boot()
+            if state.tpm_owner is not None:
+                _give_tpm(device, state.tpm_owner)
             yield lab_device
         finally:
             self._stop_runtime(lab_device)
@@ -201,6 +222,25 @@ class Lab:
         finally:
             folder = self.engine.host_folders / lab_device.device.name
             shutil.rmtree(folder, ignore_errors=True)
+
+
+def _tpm_nodes(folder: Path) -> list[Bind]:
+    """Makes the TPM's character device nodes in `folder`; gives their binds."""
+    folder.mkdir(parents=True, exist_ok=True)
+    binds = []
+    for name, (major, minor) in TPM_NUMBERS.items():
+        node = folder / name
+        if not node.exists():
+            os.mknod(node, 0o600 | stat.S_IFCHR, os.makedev(major, minor))
+        binds.append(Bind(node, f"/dev/{name}"))
+    return binds
+
+
+def _give_tpm(device: Device, owner: str) -> None:
+    """Gives the TPM nodes to `owner` (a user of the device), mode 0600."""
+    nodes = [f"/dev/{name}" for name in TPM_NUMBERS]
+    device.run(["chown", f"{owner}:root", *nodes])
+    device.run(["chmod", "0600", *nodes])
 
 
 def _lineage(state: DeviceState) -> list[str]:

@@ -63,6 +63,8 @@ class DeviceState:
         prepare: brings a booted device (of the parent state) to this state.
         parent: the state it starts from, `None` for a fresh Debian.
         modules: the runtime containers, created at each boot.
+        tpm_owner: who owns the device's TPM nodes at boot, `None` for a
+            device without a TPM.
     """
 
     name: str
@@ -70,6 +72,7 @@ class DeviceState:
     prepare: Callable[[Device], None]
     parent: str | None = None
     modules: tuple[RuntimeModule, ...] = field(default_factory=tuple)
+    tpm_owner: str | None = None
 
 
 def apt_get(device: Device, *arguments: str) -> str:
@@ -142,6 +145,7 @@ def _from_scenario(name: str, summary: str) -> DeviceState:
         summary=summary,
         prepare=lambda device: realise(device, scenario),
         modules=runtime_of(scenario),
+        tpm_owner=scenario.tpm_owner,
     )
 
 
@@ -197,6 +201,7 @@ STATES: dict[str, DeviceState] = {
             "IoT Edge 1.1.14 whose config.yaml template the technician edited",
             _prepare_legacy_older,
             modules=runtime_of(SCENARIOS["legacy-1.1"]),
+            tpm_owner=SCENARIOS["legacy-1.1"].tpm_owner,
         ),
         DeviceState(
             "dpkg-interrupted",
@@ -204,6 +209,7 @@ STATES: dict[str, DeviceState] = {
             _prepare_dpkg_interrupted,
             parent="legacy-1.1-older",
             modules=runtime_of(SCENARIOS["legacy-1.1"]),
+            tpm_owner=SCENARIOS["legacy-1.1"].tpm_owner,
         ),
     )
 }

@@ -27,6 +27,12 @@ pytestmark = [pytest.mark.lab, pytest.mark.timeout(900)]
 
 # The packaged iotedge takes a real `iotedge check`'s time unless told not to.
 INSTANT = {"EDGETUI_SIM_SPEED": "0"}
+IDENTITY_SOCKETS = ("aziot-keyd", "aziot-certd", "aziot-identityd", "aziot-tpmd")
+TARGET_AGENT_IMAGE = "mcr.microsoft.com/azureiotedge-agent:1.6"
+DEPLOYMENT_STEP = "Set the 1.6 runtime images in the IoT Hub deployment"
+TPM_NODES = ("/dev/tpm0", "/dev/tpmrm0")
+JOURNAL = "/var/log/edgetui/journal.json"
+TRANSCRIPT = "/var/log/edgetui/transcript.jsonl"
 STEP_LINE = re.compile(
     r"^\[(\d+)/(\d+)\] (.+?)(?: \(attempt \d+\))?(?: \.\.\.|:) (.*)$"
 )
@@ -42,10 +48,19 @@ def finished_steps(output: str) -> dict[str, str]:
     return steps
 
 
-def assert_done_but_verify(code: int, output: str) -> None:
-    """Every step is done; only Verify may fail, and only on connectivity."""
+def assert_done_but_verify(
+    code: int, output: str, by_hand: tuple[str, ...] = ()
+) -> None:
+    """Every step is done; only Verify may fail, and only on connectivity.
+
+    The manual steps named in `by_hand` are left to the technician (skipped
+    and listed as still to do), as an unattended run leaves them.
+    """
     steps = finished_steps(output)
     unfinished = {t: s for t, s in steps.items() if not s.startswith("done")}
+    for title in by_hand:
+        assert unfinished.pop(title, "").startswith("skipped"), output
+        assert "Still to do by hand: " + title[:20] in output
     if code == 0:
         assert unfinished == {}, output
         return
@@ -82,11 +97,6 @@ def test_patch_update_runs_end_to_end(lab: Lab) -> None:
     assert facts["runtime"]["agent"]["status"] == "running"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="udevd does not run in a container: `udevadm control --reload-rules` "
-    "fails, so the TPM step (`edgetui tpm fix`) fails in the lab",
-)
 def test_legacy_migration_runs_end_to_end(lab: Lab) -> None:
     """1.1 to 1.6: iotedge removed (config kept), aziot-edge, import, TPM, runtime."""
     with lab.device("legacy-1.1") as lab_device:
@@ -99,18 +109,47 @@ def test_legacy_migration_runs_end_to_end(lab: Lab) -> None:
         )
         facts = detect(device.run)
         packages = installed_packages(device)
+        legacy_config = device.path("/etc/iotedge/config.yaml").exists()
+        config = device.path("/etc/aziot/config.toml").read_text()
+        units = {
+            name: device.run(["systemctl", "is-active", name], check=False).stdout
+            for name in ("aziot-edged", *(f"{s}.socket" for s in IDENTITY_SOCKETS))
+        }
+        nodes = device.run(["stat", "-c", "%n %U %a", *TPM_NODES]).stdout
+        transcript = device.path(TRANSCRIPT).read_text()
 
-    assert_done_but_verify(run.returncode, run.stdout + run.stderr)
+    output = run.stdout + run.stderr
+    assert_done_but_verify(run.returncode, output, by_hand=(DEPLOYMENT_STEP,))
     assert packages["iotedge"][1] == "config-files"
-    assert packages["aziot-edge"][1] == "installed"
-    assert facts["config"]["agent_image"] == "mcr.microsoft.com/azureiotedge-agent:1.6"
+    # libiothsm-std conflicts with the identity service: apt removes it.
+    assert packages.get("libiothsm-std", ("", "not-installed"))[1] in (
+        "config-files",
+        "not-installed",
+    )
+    assert packages["aziot-edge"] == ("1.6.1-1", "installed")
+    assert packages["aziot-identity-service"] == ("1.6.0-1", "installed")
+    assert legacy_config, "the removal must keep /etc/iotedge/config.yaml"
+    assert TARGET_AGENT_IMAGE in config
+    assert "azureiotedge-agent:1.1" not in config
+    assert {name: state.strip() for name, state in units.items()} == dict.fromkeys(
+        units, "active"
+    )
+    assert nodes.splitlines() == [f"{node} aziottpm 660" for node in TPM_NODES]
     assert facts["tpm"]["rule_owner"] == "aziottpm"
+    assert facts["config"]["agent_image"] == TARGET_AGENT_IMAGE
     assert facts["runtime"]["agent"]["version"].startswith("1.6.")
+    entries = [json.loads(line) for line in transcript.splitlines()]
+    recorded = [entry["argv"] for entry in entries]
+    assert ["apt-get", "remove", "iotedge"] in recorded
+    assert ["iotedge", "config", "import"] in recorded
+    assert ["iotedge", "config", "apply"] in recorded
+    assert not [argv for argv in recorded if "purge" in argv]
+    tpm_fix = next(entry for entry in entries if entry["argv"][-4:-2] == ["tpm", "fix"])
+    assert tpm_fix["exit"] == 0
+    assert any("udev does not run here" in line for line in tpm_fix["output"])
 
 
 INSTALL_STEP = "install-packages"
-JOURNAL = "/var/log/edgetui/journal.json"
-TRANSCRIPT = "/var/log/edgetui/transcript.jsonl"
 
 
 def journal_of(device: Device) -> dict[str, Any] | None:
