@@ -41,7 +41,7 @@ from edgetui.ui.detection_state import DetectionState
 from edgetui.ui.earlier_session import find_earlier_session, step_to_return_to
 from edgetui.ui.output_buffer import OUTPUT_FILE_NAME, OutputBuffer
 from edgetui.ui.records import Records, close_records, open_records
-from edgetui.ui.run_session import RunSession
+from edgetui.ui.run_session import ManualDone, RunSession
 from edgetui.ui.run_state import RunState, device_state
 from edgetui.ui.screens.backup import BackupFindings, BackupScreen
 from edgetui.ui.screens.detect import DetectScreen
@@ -139,6 +139,8 @@ class EdgeApp(App[int]):
             without one, the wizard shows it itself.
         show_durations: show how long steps took (off for pictures).
         clock: gives the time written into report files.
+        manual_done: told the instruction of each manual step the technician
+            says is done (the demo's simulated IoT Hub); gives a log line.
     """
 
     TITLE = "edgetui"
@@ -179,6 +181,7 @@ class EdgeApp(App[int]):
         pager: Pager | None = None,
         show_durations: bool = True,
         clock: Callable[[], datetime.datetime] | None = None,
+        manual_done: ManualDone | None = None,
     ) -> None:
         super().__init__()
         self.root = root
@@ -189,6 +192,7 @@ class EdgeApp(App[int]):
         self.pager = pager
         self.show_durations = show_durations
         self.clock = clock or (lambda: datetime.datetime.now().astimezone())
+        self.manual_done = manual_done
         self.records = Records()
         self.theme = choose_theme(ansi, self.console.color_system)
         self.step = STEPS[0]
@@ -474,6 +478,7 @@ class EdgeApp(App[int]):
             buffer=self.output,
             state_directory=self.records.directory or state_directory(create=False),
             journal=journal,
+            manual_done=self.manual_done,
         )
         log.info("run started: %s, %d steps", plan.path, len(plan.steps))
         self.run_worker(self.session.run(), name="run", group="run", exclusive=True)

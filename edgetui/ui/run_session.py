@@ -11,6 +11,7 @@ loop a list append per line.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,6 +56,10 @@ def resume_command(root: DeviceRoot, demo: str | None) -> str | None:
     return f"edgetui --root {root.root}"
 
 
+ManualDone = Callable[[str], "str | None"]
+"""Told a manual step's instruction once it is done; gives a line to show."""
+
+
 class RunSession:
     """Runs one plan (or resumes one journal) on the device.
 
@@ -67,6 +72,9 @@ class RunSession:
         buffer: receives the output lines.
         state_directory: where the journal and the run lock live.
         journal: an unfinished run's journal to resume; `None` to begin one.
+        manual_done: told the instruction of each manual step the technician
+            says is done; what it returns is shown in the log. The demo's
+            simulated IoT Hub applies the deployment this way.
     """
 
     @dataclass(eq=False)
@@ -122,6 +130,7 @@ class RunSession:
         buffer: OutputBuffer,
         state_directory: Path,
         journal: Journal | None = None,
+        manual_done: ManualDone | None = None,
     ) -> None:
         self.plan = plan
         self.root = root
@@ -131,6 +140,7 @@ class RunSession:
         self.buffer = buffer
         self.state_directory = state_directory
         self.journal = journal
+        self.manual_done = manual_done
         self.executor: Executor | None = None
 
     async def run(self) -> None:
@@ -204,7 +214,17 @@ class RunSession:
             )
             self.target.post_message(self.StepBegan(event))
         else:
+            if isinstance(event, StepFinished):
+                self._after_manual(event)
             self._post(event)
+
+    def _after_manual(self, event: StepFinished) -> None:
+        step = self.plan.steps[event.index]
+        if not step.manual or event.state != "done" or self.manual_done is None:
+            return
+        said = self.manual_done(step.explanation or step.title)
+        if said:
+            self.buffer.add([said])
 
     def _post(self, event: ExecutionEvent) -> None:
         if isinstance(event, RunStarted):

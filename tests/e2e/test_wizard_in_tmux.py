@@ -156,6 +156,10 @@ def test_the_legacy_upgrade_runs_from_detect_to_summary_in_a_terminal(
     screen = terminal.wait_for_text("Verified:", timeout=120)
     assert "Step 6 of 7: Verify" in screen
     assert "aziot-edge 1.6.0, identity service 1.6.0, as planned" in screen
+    # The manual step's "done" set the simulated IoT Hub's deployment to 1.6.
+    assert re.search(
+        r"OK +Runtime modules +edgeAgent 1\.6\.\d+, edgeHub 1\.6\.", screen
+    )
     terminal.press("n")
     screen = terminal.wait_for_text("Report for the work order", timeout=20)
     assert "Outcome:  done" in screen
