@@ -11,7 +11,7 @@ import argparse
 import contextlib
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -338,6 +338,7 @@ def _dispatch_operation(args: argparse.Namespace, context: Context) -> int:
 
 def _run_wizard(args: argparse.Namespace, context: Context) -> int:
     from edgetui.runner.terminal import show_in_pager
+    from edgetui.sim.hub import simulated_hub
     from edgetui.ui.app import EdgeApp
 
     app = EdgeApp(
@@ -345,24 +346,10 @@ def _run_wizard(args: argparse.Namespace, context: Context) -> int:
         demo=context.demo,
         ansi=args.ansi,
         pager=lambda path: show_in_pager(str(path)),
-        manual_done=_simulated_hub(context.root.root) if context.demo else None,
+        manual_done=simulated_hub(context.root.root) if context.demo else None,
     )
     result = app.run()
     return int(result) if result is not None else exitcodes.OK
-
-
-def _simulated_hub(root: Path) -> Callable[[str], str | None]:
-    """The demo's IoT Hub: a manual step done sets the deployment it names."""
-    from edgetui.sim.hub import set_deployment_from
-
-    def deployment_done(instruction: str) -> str | None:
-        images = set_deployment_from(root, instruction)
-        if not images:
-            return None
-        named = ", ".join(images.values())
-        return f"(simulated IoT Hub: the deployment now names {named})"
-
-    return deployment_done
 
 
 def _list_scenarios() -> int:

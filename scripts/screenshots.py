@@ -24,6 +24,7 @@ from textual.pilot import Pilot
 
 from edgetui.device.root import DeviceRoot
 from edgetui.sim import launch
+from edgetui.sim.hub import simulated_hub
 from edgetui.ui.app import EdgeApp
 from edgetui.ui.screens.confirm_dialog import ConfirmDialog
 from edgetui.ui.screens.manual_dialog import ManualDialog
@@ -82,7 +83,7 @@ async def detect_only(ansi: bool) -> None:
 async def the_whole_update() -> None:
     """Walks every step of the update, saving a picture at each."""
     with demo_environment() as root:
-        app = EdgeApp(root, SCENARIO, False)
+        app = EdgeApp(root, SCENARIO, False, manual_done=simulated_hub(root.root))
         async with app.run_test(size=(80, 24)) as pilot:
             await wait_until(pilot, lambda: app.detection.done, "detection")
             for name in ("target", "plan"):

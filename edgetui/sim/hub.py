@@ -10,6 +10,7 @@ runtime images the step told the technician to set.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from edgetui.sim.state import changing_state
@@ -40,3 +41,24 @@ def set_deployment_from(root: Path, instruction: str) -> dict[str, str]:
         with changing_state(root) as state:
             state["deployment"].update(images)
     return images
+
+
+def simulated_hub(root: Path) -> Callable[[str], str | None]:
+    """Gives what the wizard tells of a manual step done, for the demo device.
+
+    Args:
+        root: the simulated device's root.
+
+    Returns:
+        A function of the step's instruction that sets the deployment it
+        names and gives a line for the log (`None` when it names none).
+    """
+
+    def deployment_done(instruction: str) -> str | None:
+        images = set_deployment_from(root, instruction)
+        if not images:
+            return None
+        named = ", ".join(images.values())
+        return f"(simulated IoT Hub: the deployment now names {named})"
+
+    return deployment_done
