@@ -13,6 +13,13 @@ in hexadecimal::
 A `->` line is a process waiting for the lock, not holding it. An open file
 description lock (`OFDLCK`) shows pid -1: the kernel does not say who holds
 it, and neither apt nor dpkg takes one.
+
+A holder can also wait for ever: apt gives dpkg a terminal of its own and
+passes its own terminal's input on, so when the terminal apt was started on
+closes (the edgetui that ran it was killed), a question dpkg then asks (a
+changed configuration file) can never be answered. `stuck_at_a_question`
+finds the process that waits so: it reads a terminal, and the holder's own
+terminal no longer exists.
 """
 
 from __future__ import annotations
@@ -78,6 +85,68 @@ def package_lock_holders(
         return []
     pids = sorted(lock_holding_pids(table, files) - {os.getpid()})
     return [holder for holder in map(_holder, pids) if holder is not None]
+
+
+def stuck_at_a_question(holder: LockHolder) -> LockHolder | None:
+    """Finds the process of a holder's tree that waits for an answer in vain.
+
+    Args:
+        holder: a package-lock holder.
+
+    Returns:
+        The process (the holder or one it started) that is reading its
+        terminal while the terminal the holder was started on has closed;
+        `None` when there is none or it cannot be told (not root: the
+        kernel stack of another user's process is unreadable).
+    """
+    if not _terminal_closed(holder.pid):
+        return None
+    try:
+        tree = [psutil.Process(holder.pid)]
+        tree += tree[0].children(recursive=True)
+        for process in tree:
+            if _reading_a_terminal(process.pid):
+                return LockHolder(process.pid, process.name())
+    except psutil.Error:
+        return None
+    return None
+
+
+def stop_process(process: LockHolder) -> None:
+    """Asks a process to end (SIGTERM); one that has ended already is fine."""
+    try:
+        psutil.Process(process.pid).terminate()
+    except psutil.NoSuchProcess:
+        pass
+    except psutil.Error as error:
+        logger.warning("cannot stop %s: %s", process, error)
+
+
+def _terminal_closed(pid: int) -> bool:
+    """True when the process's standard input is a terminal that has closed."""
+    try:
+        stdin = os.readlink(f"/proc/{pid}/fd/0")
+    except OSError:
+        return False
+    return stdin.startswith("/dev/pts/") and stdin.endswith(" (deleted)")
+
+
+def _reading_a_terminal(pid: int) -> bool:
+    """True when the process sleeps in the kernel's terminal read."""
+    try:
+        stdin = os.readlink(f"/proc/{pid}/fd/0")
+    except OSError:
+        return False
+    if not stdin.startswith(("/dev/pts/", "/dev/tty")):
+        return False
+    for name in ("stack", "wchan"):
+        try:
+            text = Path(f"/proc/{pid}/{name}").read_text(encoding="ascii")
+        except (OSError, UnicodeDecodeError):
+            continue
+        if "n_tty_read" in text:
+            return True
+    return False
 
 
 def lock_holding_pids(table: str, files: Collection[FileId]) -> set[int]:

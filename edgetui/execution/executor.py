@@ -46,7 +46,12 @@ from collections import deque
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 
-from edgetui.device.package_lock import LockHolder, package_lock_holders
+from edgetui.device.package_lock import (
+    LockHolder,
+    package_lock_holders,
+    stop_process,
+    stuck_at_a_question,
+)
 from edgetui.device.root import DeviceRoot
 from edgetui.execution.commands import runner_command
 from edgetui.execution.events import (
@@ -461,11 +466,15 @@ class Executor:
     async def _wait_for_package_lock(
         self, step: Step, outcome: _Attempt
     ) -> AsyncIterator[ExecutionEvent]:
-        """Waits while other processes hold the package lock; never stops them.
+        """Waits while other processes hold the package lock.
 
         An apt-get or dpkg the interrupted run started may still be
         unpacking: stopping it part way could break the packages, and
-        `dpkg --configure -a` fails at once while the lock is held.
+        `dpkg --configure -a` fails at once while the lock is held. The one
+        exception is a process that waits for an answer on the terminal that
+        closed with the interrupted run: it can never finish, so it is
+        stopped, as a refused answer would stop it, and `dpkg --configure -a`
+        then finishes what it was configuring.
         """
         holders = package_lock_holders(self.root)
         if not holders:
@@ -479,7 +488,15 @@ class Executor:
 
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.lock_wait
+        stopped: set[int] = set()
         while holders and not self._cancelled and loop.time() < deadline:
+            for stuck in _stuck(holders):
+                if stuck.pid not in stopped:
+                    stopped.add(stuck.pid)
+                    said = _stopping(stuck)
+                    logger.warning("%s: %s", step.id, said)
+                    yield StepOutput(step.id, (said,))
+                    stop_process(stuck)
             await asyncio.sleep(_LOCK_POLL)
             holders = package_lock_holders(self.root)
         if holders and not self._cancelled:
@@ -682,6 +699,20 @@ def _listed(holders: Sequence[LockHolder]) -> str:
     if len(names) == 1:
         return names[0]
     return f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _stuck(holders: Sequence[LockHolder]) -> list[LockHolder]:
+    """The processes of the holders that wait for an answer nobody can give."""
+    return [stuck for stuck in map(stuck_at_a_question, holders) if stuck]
+
+
+def _stopping(stuck: LockHolder) -> str:
+    """Says why a process left by the interrupted run is stopped."""
+    return (
+        f"stopping {stuck}: it waits for an answer on the terminal that closed "
+        "with the interrupted run, so it can never finish; `dpkg --configure "
+        "-a` finishes what it was configuring"
+    )
 
 
 def _still_locked(holders: Sequence[LockHolder], waited: float) -> str:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import logging
+import os
 import subprocess
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -17,6 +20,8 @@ from edgetui.device.package_lock import (
     LockHolder,
     lock_holding_pids,
     package_lock_holders,
+    stop_process,
+    stuck_at_a_question,
 )
 from edgetui.device.root import DeviceRoot
 
@@ -122,3 +127,81 @@ def test_the_lock_table_is_read_with_hexadecimal_devices() -> None:
     )
 
     assert lock_holding_pids(table, {(253, 26, 131075)}) == {1234, 1240}
+
+
+@contextmanager
+def asking(path: Path) -> Iterator[tuple[subprocess.Popen[str], int, int]]:
+    """A holder of the lock on `path`, started on a terminal the test owns,
+    whose child waits for an answer; gives the holder, the child's pid and
+    the terminal's controlling side (closing it closes the terminal)."""
+    controller, terminal = os.openpty()
+    holder = subprocess.Popen(
+        [sys.executable, str(DATA / "stuck_at_question.py"), str(path)],
+        stdin=terminal,
+        stdout=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    os.close(terminal)
+    try:
+        assert holder.stdout is not None
+        question = int(holder.stdout.readline())
+        wait_until(lambda: _reads_its_terminal(question))
+        yield holder, question, controller
+    finally:
+        with contextlib.suppress(psutil.Error):
+            for process in psutil.Process(holder.pid).children(recursive=True):
+                process.kill()
+        holder.kill()
+        holder.wait()
+        assert holder.stdout is not None
+        holder.stdout.close()
+        with contextlib.suppress(OSError):
+            os.close(controller)
+
+
+def _reads_its_terminal(pid: int) -> bool:
+    try:
+        return "n_tty_read" in Path(f"/proc/{pid}/stack").read_text()
+    except OSError:
+        return False
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "the condition never held"
+        time.sleep(0.02)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="reading kernel stacks needs root")
+def test_a_question_on_a_closed_terminal_is_found_and_stopped(tmp_path: Path) -> None:
+    """While the holder's terminal is open its child's question can be
+    answered; once it closed, the child is named, and stopping it ends the
+    holder and frees the lock."""
+    root = DeviceRoot(tmp_path)
+
+    with asking(root.path(FRONTEND_LOCK)) as (holder, question, controller):
+        [found] = package_lock_holders(root)
+        while_open = stuck_at_a_question(found)
+        os.close(controller)
+        wait_until(lambda: stuck_at_a_question(found) is not None)
+        stuck = stuck_at_a_question(found)
+        assert stuck is not None
+        stop_process(stuck)
+        holder.wait(timeout=10)
+
+    assert found.pid == holder.pid
+    assert while_open is None
+    assert stuck.pid == question
+    assert package_lock_holders(root) == []
+
+
+def test_a_holder_on_no_terminal_is_never_called_stuck(tmp_path: Path) -> None:
+    """A holder whose input is not a terminal (a plain lock holder) is only
+    waited for."""
+    root = DeviceRoot(tmp_path)
+
+    with holding(root.path(FRONTEND_LOCK), "posix"):
+        [found] = package_lock_holders(root)
+        assert stuck_at_a_question(found) is None

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
+
+import psutil
+import pytest
 
 from edgetui.execution.events import (
     CommandStarted,
@@ -22,6 +29,7 @@ from edgetui.facts.plan import Plan, Step
 from .conftest import DATA, Device, drive, last, of_type
 
 HOLD_LOCK = DATA.parent / "device" / "hold_lock.py"
+STUCK_AT_QUESTION = DATA.parent / "device" / "stuck_at_question.py"
 
 INSTALL = ["apt-get", "install", "-y", "aziot-edge=1.5.21-1"]
 
@@ -132,3 +140,65 @@ async def test_cancel_while_waiting_for_the_lock_ends_the_run(device: Device) ->
     assert last(events).outcome == "aborted"
     assert still_running
     assert device.logged() == []
+
+
+@contextmanager
+def question_on_a_closed_terminal(device: Device) -> Iterator[tuple[int, int]]:
+    """A lock holder whose child reads a question, the holder's terminal closed
+    (as the killed run's apt and its dpkg); gives both pids."""
+    path = device.device_root.path("/var/lib/dpkg/lock-frontend")
+    controller, terminal = os.openpty()
+    holder = subprocess.Popen(
+        [sys.executable, str(STUCK_AT_QUESTION), str(path)],
+        stdin=terminal,
+        stdout=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    os.close(terminal)
+    try:
+        assert holder.stdout is not None
+        question = int(holder.stdout.readline())
+        deadline = time.monotonic() + 10
+        while "n_tty_read" not in Path(f"/proc/{question}/stack").read_text():
+            assert time.monotonic() < deadline, "the question was never asked"
+            time.sleep(0.02)
+        os.close(controller)
+        yield holder.pid, question
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(question, signal.SIGKILL)
+        holder.kill()
+        holder.wait()
+        assert holder.stdout is not None
+        holder.stdout.close()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="reading kernel stacks needs root")
+async def test_a_question_nobody_can_answer_is_stopped_then_dpkg_finishes(
+    device: Device,
+) -> None:
+    """A left-over dpkg waiting at a question on the closed terminal is
+    stopped, with the reason shown; the holder then ends, and `dpkg
+    --configure -a` and the step run."""
+    with question_on_a_closed_terminal(device) as (holder, question):
+        events = await drive(interrupted_install(device))
+        holder_alive = psutil.pid_exists(holder) and (
+            psutil.Process(holder).status() != psutil.STATUS_ZOMBIE
+        )
+
+    said = [
+        line
+        for event in of_type(events, StepOutput)
+        for line in event.lines
+        if line.startswith("stopping ")
+    ]
+    assert len(said) == 1
+    assert f"(pid {question}): it waits for an answer on the terminal" in said[0]
+    assert not holder_alive
+    assert device.logged() == [
+        "dpkg --audit",
+        "dpkg --configure -a",
+        "apt-get install -y aziot-edge=1.5.21-1",
+    ]
+    assert last(events).outcome == "done"

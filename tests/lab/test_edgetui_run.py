@@ -33,6 +33,7 @@ DEPLOYMENT_STEP = "Set the 1.6 runtime images in the IoT Hub deployment"
 TPM_NODES = ("/dev/tpm0", "/dev/tpmrm0")
 JOURNAL = "/var/log/edgetui/journal.json"
 TRANSCRIPT = "/var/log/edgetui/transcript.jsonl"
+LOG = "/var/log/edgetui/edgetui.log"
 STEP_LINE = re.compile(
     r"^\[(\d+)/(\d+)\] (.+?)(?: \(attempt \d+\))?(?: \.\.\.|:) (.*)$"
 )
@@ -210,8 +211,11 @@ def command_line(pid: int) -> list[str]:
     return [Path(argv[0]).name, *argv[1:]] if argv else []
 
 
-def test_run_killed_during_the_install_resumes(lab: Lab) -> None:
-    """A run killed as apt-get installs resumes there, re-running only that step."""
+@pytest.mark.parametrize("program", ["apt-get", "dpkg"])
+def test_run_killed_during_the_install_resumes(lab: Lab, program: str) -> None:
+    """A run killed as apt-get installs (or as dpkg unpacks) resumes there,
+    re-running only that step; what the killed run left holding the package
+    lock is waited for, not stopped."""
     with lab.device("patch-1.6") as lab_device:
         device = lab_device.device
         first = subprocess.Popen(
@@ -223,7 +227,7 @@ def test_run_killed_during_the_install_resumes(lab: Lab) -> None:
         )
         try:
             running = wait_until_running(
-                device, INSTALL_STEP, "apt-get", first, timeout=300
+                device, INSTALL_STEP, program, first, timeout=300
             )
             # The device has no kill program: the shell's builtin does it.
             device.run(["sh", "-c", 'kill -KILL "$1"', "sh", str(running["pid"])])
@@ -240,10 +244,16 @@ def test_run_killed_during_the_install_resumes(lab: Lab) -> None:
         )
         journal = journal_of(device)
         transcript = device.path(TRANSCRIPT).read_text().splitlines()
+        log = device.path(LOG).read_text()
         packages = installed_packages(device)
         audit = device.run(["dpkg", "--audit"], check=False)
 
     assert first.returncode != 0, killed_output
+    if program == "dpkg":
+        # The killed run's apt-get goes on; its dpkg then asks about the
+        # edited template on the terminal that closed: edgetui stops it.
+        assert "waiting for apt-get (pid" in log
+        assert "waits for an answer on the terminal that closed" in log
     assert_done_but_verify(resumed.returncode, resumed.stdout + resumed.stderr)
     assert journal is not None
     outcome = "done" if resumed.returncode == 0 else "failed"
