@@ -37,6 +37,7 @@ from edgetui.device.tpm import parse_udev_rules
 from edgetui.operations.errors import OperationError, require_root
 from edgetui.operations.installed import InstalledEdge
 from edgetui.runner.command import Command
+from edgetui.runner.events import CommandResult
 from edgetui.runner.runner import Runner
 
 log = logging.getLogger(__name__)
@@ -464,14 +465,7 @@ async def _apply_rules(root: DeviceRoot, runner: Runner) -> bool:
         ("udevadm", "settle", "--timeout=10"),
     )
     for argv in steps:
-        result = await runner.run(
-            Command(
-                argv=argv,
-                needs_root=root.is_host,
-                timeout=60.0,
-                title="Apply the TPM udev rule",
-            )
-        )
+        result = await _change(root, runner, argv, "Apply the TPM udev rule")
         if result.ok:
             continue
         if argv[1] == "control" and not root.path(UDEV_CONTROL).exists():
@@ -507,14 +501,7 @@ async def _set_nodes(
     for node in nodes:
         path = str(root.path(node.path))
         for argv in (("chown", owner, path), ("chmod", mode, path)):
-            result = await runner.run(
-                Command(
-                    argv=argv,
-                    needs_root=root.is_host,
-                    timeout=60.0,
-                    title="Give the TPM to its service user",
-                )
-            )
+            result = await _change(root, runner, argv, "Give the TPM to its user")
             if not result.ok:
                 said = result.output[-1] if result.output else None
                 reason = result.error or said or f"exit code {result.exit_code}"
@@ -531,4 +518,13 @@ async def _set_nodes(
         f"udev does not run here ({UDEV_CONTROL} is absent), so {names} were "
         f"given to {owner} mode {mode} directly; {RULE_PATH} does the same "
         "whenever udev runs",
+    )
+
+
+async def _change(
+    root: DeviceRoot, runner: Runner, argv: tuple[str, ...], title: str
+) -> CommandResult:
+    """Runs a command that changes the device (through sudo on this machine)."""
+    return await runner.run(
+        Command(argv=argv, needs_root=root.is_host, timeout=60.0, title=title)
     )

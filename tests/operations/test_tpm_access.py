@@ -161,6 +161,18 @@ def udevadm_calls(programs: FakePrograms) -> list[list[str]]:
     return [call for call in programs.calls() if call[0] == "udevadm"]
 
 
+def container_device(tmp_path: Path, programs: FakePrograms) -> Path:
+    """A device whose rule gives the TPM to iotedge, where udev does not run."""
+    root = make_device(
+        tmp_path,
+        programs,
+        rules={"tpmaccess.rules": "legacy-iotedge.rules"},
+        udev=False,
+    )
+    without_udev(tmp_path, programs)
+    return root
+
+
 def without_udev(tmp_path: Path, programs: FakePrograms) -> None:
     """udevadm finds no udevd; chown and chmod change the node table."""
     programs.add("udevadm", UDEV_NOT_RUNNING)
@@ -432,13 +444,7 @@ def test_fix_where_udev_does_not_run_sets_the_nodes_itself(
 ) -> None:
     """In a container without udevd the rule is written and the nodes set by hand."""
     programs.add("iotedge", iotedge_version_body("1.4.41"))
-    root = make_device(
-        tmp_path,
-        programs,
-        rules={"tpmaccess.rules": "legacy-iotedge.rules"},
-        udev=False,
-    )
-    without_udev(tmp_path, programs)
+    root = container_device(tmp_path, programs)
 
     assert tpm(root, "fix") == exitcodes.OK
 
@@ -474,13 +480,7 @@ def test_fix_without_udev_when_chown_fails_says_what_to_do_by_hand(
 ) -> None:
     """A refused chown keeps the rule and names the owner and mode to set."""
     programs.add("iotedge", iotedge_version_body("1.4.41"))
-    root = make_device(
-        tmp_path,
-        programs,
-        rules={"tpmaccess.rules": "legacy-iotedge.rules"},
-        udev=False,
-    )
-    without_udev(tmp_path, programs)
+    root = container_device(tmp_path, programs)
     programs.add(
         "chown",
         "print(\"chown: invalid user: 'aziottpm'\", file=sys.stderr)\nsys.exit(1)\n",
