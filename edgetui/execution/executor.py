@@ -28,9 +28,10 @@ The policy answers first (`edgetui.execution.policy`); what it leaves is the
 consumer's. Manual steps ask a `manual` prompt: `done`, `later` (the step is
 skipped and listed as still to do) or `stop`. Which failed steps may be
 skipped, and how a step runs again, is in `edgetui.execution.rules`. An apt
-step that runs again first waits (up to `PACKAGE_LOCK_WAIT`, never stopping
-anything) for processes still holding the package lock, then lets dpkg
-finish the work an interrupted attempt left.
+step that runs again first waits (up to `PACKAGE_LOCK_WAIT`) for processes
+still holding the package lock, stopping only one that waits for an answer
+on the terminal that closed with the interrupted run, then lets dpkg finish
+the work an interrupted attempt left.
 
 Safety: the plan is checked against the planner's safety rules before
 anything runs, each command again just before it runs, and an apt
