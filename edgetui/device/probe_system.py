@@ -8,7 +8,7 @@ from pathlib import Path
 from edgetui.device.context import ProbeContext, ProbeOutcome, describe_failure
 from edgetui.device.disk import df_argv, parse_df, paths_that_matter
 from edgetui.device.osinfo import OS_RELEASE_PATHS, parse_os_release
-from edgetui.device.session import is_root, is_ssh_session
+from edgetui.device.session import is_root, is_ssh_session, may_change
 from edgetui.device.tpm import RULES_DIRECTORY, TPM_DEVICES, parse_udev_rules
 from edgetui.facts.device import DeviceFacts, TpmFacts
 
@@ -158,10 +158,13 @@ async def _free_bytes(
 
 
 async def probe_session(context: ProbeContext, facts: DeviceFacts) -> ProbeOutcome:
-    """Tells whether edgetui runs as root and over SSH."""
-    facts.privilege.root = is_root()
+    """Tells whether edgetui may change the device, and whether over SSH."""
+    facts.privilege.root = may_change(context.root)
     facts.session.ssh = is_ssh_session()
-    who = "root" if facts.privilege.root else f"user id {os.geteuid()} (not root)"
+    who = "root"
+    if not is_root():
+        may = "may write the device root" if facts.privilege.root else "not root"
+        who = f"user id {os.geteuid()} ({may})"
     where = "over SSH" if facts.session.ssh else "local session"
     return ProbeOutcome(f"{who}, {where}")
 

@@ -8,6 +8,8 @@ from collections.abc import Iterable, Mapping
 
 import psutil
 
+from edgetui.device.root import DeviceRoot
+
 SSH_VARIABLES = ("SSH_CONNECTION", "SSH_TTY", "SSH_CLIENT")
 """Variables sshd sets for the sessions it starts."""
 
@@ -17,6 +19,17 @@ logger = logging.getLogger(__name__)
 def is_root() -> bool:
     """Tells whether edgetui runs as root (effective user id 0)."""
     return os.geteuid() == 0
+
+
+def may_change(root: DeviceRoot) -> bool:
+    """Tells whether edgetui may change the device under `root`.
+
+    This machine needs root. A device root elsewhere (a mounted image, the
+    simulated device) needs only write access to its directory.
+    """
+    if is_root():
+        return True
+    return not root.is_host and os.access(root.root, os.W_OK)
 
 
 def is_ssh_session(

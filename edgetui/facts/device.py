@@ -156,7 +156,11 @@ class RepositoryFacts:
 
 @dataclass
 class PrivilegeFacts:
-    """Whether edgetui runs as root."""
+    """Whether edgetui may change the device.
+
+    `root` is true when edgetui runs as root, or, for a device root other
+    than this machine's (`--root`, `--demo`), when it may write that root.
+    """
 
     root: bool = False
 

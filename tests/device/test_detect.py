@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from edgetui.device.detect import (
 )
 from edgetui.device.root import DeviceRoot
 from edgetui.facts.device import DeviceFacts
+from edgetui.planning.assess import assess
 from edgetui.runner.redact import redact
 
 from .fakes import FakeDevice
@@ -414,3 +416,26 @@ async def test_config_secrets_never_reach_the_facts(device: FakeDevice) -> None:
     assert key not in output and password not in output
     assert facts.config.provisioning == "manual"
     assert key not in redact(f"leaked {key}") and password not in redact(password)
+
+
+async def test_a_writable_device_root_may_be_changed_without_root(
+    device: FakeDevice, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not root: a device root in a writable directory (a mounted image, the
+    simulated device) may be changed; this machine may not."""
+    monkeypatch.setattr("edgetui.device.session.is_root", lambda: False)
+    monkeypatch.setattr("edgetui.device.probe_system.is_root", lambda: False)
+    events: list[ProbeEvent] = []
+
+    elsewhere = await detect_device(
+        device.root, device.runner(), on_event=events.append
+    )
+    here = await detect_device(DeviceRoot("/"), device.runner())
+
+    assert elsewhere.privilege.root is True
+    assert "not-root" not in [w.code for w in assess(elsewhere, date(2026, 12, 3))]
+    finished = [e for e in events if isinstance(e, ProbeFinished)]
+    summary = next(e.summary for e in finished if e.name == "session")
+    assert "(may write the device root)" in summary
+    assert here.privilege.root is False
+    assert "not-root" in [w.code for w in assess(here, date(2026, 12, 3))]
