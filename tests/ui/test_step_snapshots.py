@@ -8,6 +8,7 @@ not drift between runs.
 from __future__ import annotations
 
 import datetime
+import fcntl
 import os
 import shutil
 import tempfile
@@ -68,7 +69,22 @@ FIXED_ROOT = Path(tempfile.gettempdir()) / "edgetui-snapshot-device"
 SnapCompare = Callable[..., bool]
 Steps = Callable[[Pilot[int]], Any]
 
-pytestmark = pytest.mark.usefixtures("root_console_session")
+FIXED_PATHS_LOCK = Path(tempfile.gettempdir()) / "edgetui-snapshot.lock"
+"""Held while a test uses the fixed paths, so two suites on one machine take
+turns instead of removing each other's files."""
+
+pytestmark = pytest.mark.usefixtures("fixed_paths_held", "root_console_session")
+
+
+@pytest.fixture
+def fixed_paths_held() -> Iterator[None]:
+    """Holds the fixed paths for this test alone (waits for another suite's)."""
+    fd = os.open(FIXED_PATHS_LOCK, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
 
 @pytest.fixture
